@@ -1,0 +1,102 @@
+#pragma once
+/// @file
+/// @brief A growable ring buffer: FIFO without an allocation per element.
+
+#include <cassert>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace dartloop::detail {
+
+/// @brief FIFO over a power-of-two ring that only ever grows.
+///
+/// `std::deque` allocates and frees a block every few hundred pushes in a steady
+/// push/pop pattern; an event loop sits in exactly that pattern, so the ring keeps
+/// its storage and reuses it. `insert_at` supports the microtask queue's rare
+/// priority insert near the front.
+template <class T>
+class RingQueue {
+ public:
+  RingQueue() = default;
+  RingQueue(const RingQueue&) = delete;
+  RingQueue& operator=(const RingQueue&) = delete;
+  ~RingQueue() {
+    clear();
+    ::operator delete(static_cast<void*>(slots_), std::align_val_t{alignof(T)});
+  }
+
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+  template <class... A>
+  T& emplace_back(A&&... args) {
+    if (size_ == capacity_) grow();
+    T* slot = ::new (static_cast<void*>(at(size_))) T(std::forward<A>(args)...);
+    ++size_;
+    return *slot;
+  }
+
+  /// Inserts before the element now at @p index (0 = front); O(index).
+  template <class... A>
+  T& insert_at(std::size_t index, A&&... args) {
+    assert(index <= size_);
+    if (size_ == capacity_) grow();
+    // Open a gap at `index` by moving the first `index` elements one slot towards the front.
+    head_ = (head_ + capacity_ - 1) & (capacity_ - 1);
+    ++size_;
+    for (std::size_t i = 0; i < index; ++i) {
+      ::new (static_cast<void*>(at(i))) T(std::move(*at(i + 1)));
+      at(i + 1)->~T();
+    }
+    return *::new (static_cast<void*>(at(index))) T(std::forward<A>(args)...);
+  }
+
+  T& front() noexcept { return *at(0); }
+
+  /// Moves the front element out and removes it.
+  T pop_front() {
+    assert(size_ > 0);
+    T* first = at(0);
+    T out(std::move(*first));
+    first->~T();
+    head_ = (head_ + 1) & (capacity_ - 1);
+    --size_;
+    return out;
+  }
+
+  /// Element @p i from the front (for snapshots; O(1)).
+  const T& operator[](std::size_t i) const noexcept { return *at(i); }
+
+  void clear() noexcept {
+    while (size_ > 0) {
+      at(0)->~T();
+      head_ = (head_ + 1) & (capacity_ - 1);
+      --size_;
+    }
+  }
+
+ private:
+  T* at(std::size_t i) const noexcept { return slots_ + ((head_ + i) & (capacity_ - 1)); }
+
+  void grow() {
+    std::size_t next = capacity_ == 0 ? 16 : capacity_ * 2;
+    T* fresh = static_cast<T*>(::operator new(next * sizeof(T), std::align_val_t{alignof(T)}));
+    for (std::size_t i = 0; i < size_; ++i) {
+      ::new (static_cast<void*>(fresh + i)) T(std::move(*at(i)));
+      at(i)->~T();
+    }
+    ::operator delete(static_cast<void*>(slots_), std::align_val_t{alignof(T)});
+    slots_ = fresh;
+    capacity_ = next;
+    head_ = 0;
+  }
+
+  T* slots_ = nullptr;
+  std::size_t capacity_ = 0;  // always 0 or a power of two
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace dartloop::detail

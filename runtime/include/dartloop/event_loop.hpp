@@ -1,0 +1,213 @@
+#pragma once
+/// @file
+/// @brief The event loop of one isolate: one event at a time, all microtasks in between.
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string_view>
+#include <vector>
+
+#include "dartloop/clock.hpp"
+#include "dartloop/event_queue.hpp"
+#include "dartloop/inbox.hpp"
+#include "dartloop/loop_observer.hpp"
+#include "dartloop/microtask_queue.hpp"
+#include "dartloop/queue_snapshot.hpp"
+#include "dartloop/task.hpp"
+#include "dartloop/timer_queue.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace dartloop {
+
+/// @brief Exit code of an isolate that ended normally.
+inline constexpr int exit_success = 0;
+/// @brief Exit code after an uncaught error, as the `dart` command (`kErrorExitCode`).
+inline constexpr int exit_uncaught_error = 255;
+/// @brief Exit code when the starvation watchdog stopped a starving loop.
+inline constexpr int exit_starvation = 252;
+
+/// @brief Where printed lines and error reports go.
+using OutputSink = std::function<void(std::string_view line)>;
+
+/// @brief Called with an error nobody handled; when set, the isolate survives it.
+using UncaughtErrorHandler = std::function<void(std::exception_ptr error, const TaskInfo& task)>;
+
+/// @brief One isolate's event loop: an event queue, a microtask queue, timers, a clock.
+///
+/// The rule it implements (Dart VM, `_RawReceivePort._handleMessage`): take
+/// the oldest event, run it to completion, then run microtasks until the
+/// microtask queue is empty, including microtasks added meanwhile; repeat
+/// until nothing can arrive any more. Everything else in dartloop is built on
+/// `schedule_microtask`, timers and `post`.
+///
+/// A loop is used by one thread; only `post` may be called from others.
+class EventLoop {
+ public:
+  /// @brief A loop on the given clock (programs use real time, tests and demos virtual time).
+  explicit EventLoop(ClockKind clock = ClockKind::real_time);
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  /// @brief Drops (destroys unrun) everything still queued.
+  ~EventLoop();
+
+  /// @brief The loop running on this thread; throws `StateError` when there is none.
+  [[nodiscard]] static EventLoop& current();
+  /// @brief The loop running on this thread, or null.
+  [[nodiscard]] static EventLoop* current_or_null() noexcept;
+
+  // --- Running ---------------------------------------------------------------------------
+
+  /// @brief Runs @p entry as the first event, then loops until nothing can arrive; returns the exit code.
+  int run(Task entry, std::source_location where = std::source_location::current());
+
+  /// @brief Calls @p fn now with this loop current, outside any event (like `fakeAsync`'s body).
+  void within(SmallFunction<void(), 32> fn);
+  /// @brief Runs queued microtasks until the queue is empty.
+  void flush_microtasks();
+  /// @brief Runs microtasks and every event that is ready now, without moving the clock.
+  void run_until_idle();
+  /// @brief Virtual clock: runs everything due within @p d, then sets the clock @p d later.
+  void elapse(Duration d);
+  /// @brief Virtual clock: runs until no timer is left or @p limit of virtual time has passed.
+  void flush_timers(Duration limit = std::chrono::hours(1));
+
+  /// @brief Ends the loop after the running task with @p exit_code; what is queued is dropped.
+  void stop(int exit_code) noexcept;
+
+  // --- Scheduling ----------------------------------------------------------------------
+
+  /// @brief Appends a microtask (see `schedule_microtask`).
+  void schedule_microtask(Task fn, std::source_location where = std::source_location::current());
+  /// @brief Inserts a microtask at the head, behind other priority ones of the running task.
+  void schedule_priority_microtask(Task fn,
+                                   std::source_location where = std::source_location::current());
+  /// @brief Appends an event; callable from any thread, wakes the loop if it sleeps.
+  void post(Task fn, std::source_location where = std::source_location::current());
+
+  /// @brief Keeps a loop alive while held, as an open `ReceivePort` does.
+  class KeepAlive {
+   public:
+    KeepAlive() noexcept = default;
+    /// @brief Holds @p loop open.
+    explicit KeepAlive(EventLoop& loop) noexcept;
+    /// @brief Takes over @p other's hold.
+    KeepAlive(KeepAlive&& other) noexcept;
+    /// @brief Releases the current hold, takes over @p other's.
+    KeepAlive& operator=(KeepAlive&& other) noexcept;
+    KeepAlive(const KeepAlive&) = delete;
+    KeepAlive& operator=(const KeepAlive&) = delete;
+    /// @brief Releases the hold (loop thread only).
+    ~KeepAlive();
+    /// @brief Releases the hold early.
+    void reset() noexcept;
+
+   private:
+    EventLoop* loop_ = nullptr;
+  };
+
+  // --- State ---------------------------------------------------------------------------
+
+  /// @brief Loop time (virtual or real) since the loop was created.
+  [[nodiscard]] Duration now() const noexcept { return clock_.now(); }
+  /// @brief The kind of clock driving this loop.
+  [[nodiscard]] ClockKind clock_kind() const noexcept { return clock_.kind(); }
+  /// @brief 0, `exit_uncaught_error` or the code given to `stop`.
+  [[nodiscard]] int exit_code() const noexcept { return exit_code_; }
+  /// @brief True once an uncaught error or `stop` ended the isolate.
+  [[nodiscard]] bool stopped() const noexcept { return stopping_; }
+  /// @brief The task running now, or null between tasks.
+  [[nodiscard]] const TaskInfo* running() const noexcept { return running_; }
+  /// @brief Number of queued microtasks.
+  [[nodiscard]] std::size_t pending_microtasks() const noexcept { return microtasks_.size(); }
+  /// @brief Number of queued events.
+  [[nodiscard]] std::size_t pending_events() const noexcept { return events_.size(); }
+  /// @brief Number of timers waiting to fire.
+  [[nodiscard]] std::size_t pending_timers() const noexcept { return timers_.size(); }
+  /// @brief The queues as they are now, front first.
+  [[nodiscard]] QueueSnapshot snapshot() const;
+  /// @brief The Asio context the loop sleeps in (for I/O sources built on it).
+  [[nodiscard]] boost::asio::io_context& io_context() noexcept;
+
+  // --- Output and errors ---------------------------------------------------------------
+
+  /// @brief Writes @p line to the output sink (stdout unless replaced).
+  void write_line(std::string_view line);
+  /// @brief Replaces where printed lines go (null restores stdout).
+  void set_output(OutputSink sink);
+  /// @brief Replaces where error reports go (null restores stderr).
+  void set_error_output(OutputSink sink);
+  /// @brief Handles uncaught errors instead of ending the isolate (null restores Dart's rule).
+  void set_uncaught_error_handler(UncaughtErrorHandler handler);
+  /// @brief Reports @p error as uncaught, from the running task (Dart's root zone handler).
+  void report_uncaught_error(std::exception_ptr error);
+  /// @brief Writes @p message to the error sink (used for diagnostics).
+  void write_error(std::string_view message);
+
+  // --- Observers -----------------------------------------------------------------------
+
+  /// @brief Starts telling @p observer about every scheduling decision.
+  void add_observer(LoopObserver& observer);
+  /// @brief Stops telling @p observer.
+  void remove_observer(LoopObserver& observer);
+
+ private:
+  friend class Timer;
+  class Scope;
+  struct Waiter;
+
+  TaskId next_id() noexcept { return ++last_id_; }
+  TaskInfo info_here(std::source_location where) noexcept {
+    return TaskInfo{next_id(), running_ != nullptr ? running_->id : 0, where};
+  }
+
+  // Timers (used by `Timer`).
+  TimerSlot create_timer(Duration d, TimerCallback callback, bool periodic,
+                         std::source_location where);
+  void arm(TimerSlot slot);
+  void cancel_timer(TimerSlot slot) noexcept;
+  void run_timers(std::vector<TimerSlot>& batch);
+
+  // The loop's steps.
+  void run_task(QueueKind queue, Task& fn, const TaskInfo& info);
+  void drain_microtasks();
+  void handle_event(Event& event);
+  void collect_arrivals();
+  bool wait_for_arrivals();
+  [[nodiscard]] bool can_anything_arrive() const noexcept;
+  void handle_uncaught(std::exception_ptr error, const TaskInfo& task);
+  void finish();
+
+  template <class F>
+  void notify(F&& f) {
+    for (LoopObserver* o : observers_) f(*o);
+  }
+
+  Clock clock_;
+  TimerQueue timers_;  // declared before the queues: dropped tasks may still release timer handles
+  MicrotaskQueue microtasks_;
+  EventQueue events_;
+  Inbox inbox_;
+  std::unique_ptr<Waiter> waiter_;
+  std::vector<LoopObserver*> observers_;
+  std::vector<TimerSlot> batch_;  // reused by timer events
+  const TaskInfo* running_ = nullptr;
+  TaskId last_id_ = 0;
+  std::size_t keep_alive_ = 0;
+  bool timeout_queued_ = false;
+  bool stopping_ = false;
+  int exit_code_ = exit_success;
+  OutputSink output_;
+  OutputSink error_output_;
+  UncaughtErrorHandler uncaught_handler_;
+};
+
+/// @brief Queues @p fn on the current loop's microtask queue (Dart's `scheduleMicrotask`).
+void schedule_microtask(Task fn, std::source_location where = std::source_location::current());
+
+}  // namespace dartloop

@@ -1,0 +1,30 @@
+#pragma once
+/// @file
+/// @brief Dart's `print`: one line to the running isolate's output, right away.
+
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace dartloop {
+
+/// @brief Writes @p line and a newline to the current loop's output (stdout without a loop).
+void print(std::string_view line);
+
+/// @brief Writes @p line to the current loop's output.
+inline void print(const char* line) { print(std::string_view(line)); }
+
+/// @brief Writes @p line to the current loop's output.
+inline void print(const std::string& line) { print(std::string_view(line)); }
+
+/// @brief Writes its arguments, streamed with `<<` and not separated, as one line.
+template <class... Args>
+  requires(sizeof...(Args) != 1 || !(std::is_convertible_v<const Args&, std::string_view> && ...))
+void print(const Args&... args) {
+  std::ostringstream line;
+  (line << ... << args);
+  print(std::string_view(line.str()));
+}
+
+}  // namespace dartloop

@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// @brief A move-only callable with inline storage, so queuing a task does not allocate.
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace dartloop {
+
+template <class Signature, std::size_t InlineBytes>
+class SmallFunction;
+
+/// @brief Move-only type-erased callable that stores small callables in place.
+///
+/// `std::function` copies and may allocate for every task; an event loop queues
+/// millions of tasks, so this type keeps any callable of at most @p InlineBytes
+/// bytes (and pointer alignment) inside the object and only falls back to the
+/// heap for larger ones. Relocation of trivially copyable callables is a
+/// `memcpy`, which lets the queues move entries without indirect calls.
+template <class R, class... Args, std::size_t InlineBytes>
+class SmallFunction<R(Args...), InlineBytes> {
+  struct Ops {
+    R (*invoke)(void* self, Args&&... args);
+    void (*relocate)(void* dst, void* src) noexcept;  // null: memcpy is enough
+    void (*destroy)(void* self) noexcept;             // null: nothing to do
+  };
+
+  template <class F>
+  static constexpr bool stored_inline =
+      sizeof(F) <= InlineBytes && alignof(F) <= alignof(void*) &&
+      std::is_nothrow_move_constructible_v<F>;
+
+  template <class F>
+  static constexpr Ops inline_ops{
+      [](void* self, Args&&... args) -> R {
+        return (*std::launder(static_cast<F*>(self)))(std::forward<Args>(args)...);
+      },
+      std::is_trivially_copyable_v<F>
+          ? nullptr
+          : +[](void* dst, void* src) noexcept {
+              F* from = std::launder(static_cast<F*>(src));
+              ::new (dst) F(std::move(*from));
+              from->~F();
+            },
+      std::is_trivially_destructible_v<F>
+          ? nullptr
+          : +[](void* self) noexcept { std::launder(static_cast<F*>(self))->~F(); }};
+
+  template <class F>
+  static constexpr Ops heap_ops{
+      [](void* self, Args&&... args) -> R {
+        return (**static_cast<F**>(self))(std::forward<Args>(args)...);
+      },
+      nullptr,  // the buffer only holds a pointer
+      [](void* self) noexcept { std::default_delete<F>{}(*static_cast<F**>(self)); }};
+
+ public:
+  /// @brief An empty function; calling it is undefined.
+  SmallFunction() noexcept = default;
+
+  /// @brief Wraps any callable invocable as `R(Args...)`.
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, SmallFunction> &&
+             std::is_invocable_r_v<R, std::remove_cvref_t<F>&, Args...>)
+  SmallFunction(F&& fn) {  // NOLINT(google-explicit-constructor): callables convert implicitly
+    using Fn = std::remove_cvref_t<F>;
+    if constexpr (stored_inline<Fn>) {
+      ::new (static_cast<void*>(buffer_)) Fn(std::forward<F>(fn));
+      ops_ = &inline_ops<Fn>;
+    } else {
+      auto owned = std::make_unique<Fn>(std::forward<F>(fn));
+      Fn* raw = owned.release();
+      std::memcpy(buffer_, &raw, sizeof raw);
+      ops_ = &heap_ops<Fn>;
+    }
+  }
+
+  /// @brief Takes over @p other's callable, leaving @p other empty.
+  SmallFunction(SmallFunction&& other) noexcept { take(other); }
+
+  /// @brief Destroys the held callable, then takes over @p other's.
+  SmallFunction& operator=(SmallFunction&& other) noexcept {
+    if (this != &other) {
+      reset();
+      take(other);
+    }
+    return *this;
+  }
+
+  SmallFunction(const SmallFunction&) = delete;
+  SmallFunction& operator=(const SmallFunction&) = delete;
+
+  /// @brief Destroys the held callable.
+  ~SmallFunction() { reset(); }
+
+  /// @brief True when a callable is held.
+  explicit operator bool() const noexcept { return ops_ != nullptr; }
+
+  /// @brief Calls the held callable.
+  R operator()(Args... args) { return ops_->invoke(buffer_, std::forward<Args>(args)...); }
+
+  /// @brief Destroys the held callable and becomes empty.
+  void reset() noexcept {
+    if (ops_ != nullptr && ops_->destroy != nullptr) ops_->destroy(buffer_);
+    ops_ = nullptr;
+  }
+
+ private:
+  void take(SmallFunction& other) noexcept {
+    ops_ = other.ops_;
+    if (ops_ == nullptr) return;
+    if (ops_->relocate == nullptr) {
+      std::memcpy(buffer_, other.buffer_, InlineBytes);
+    } else {
+      ops_->relocate(buffer_, other.buffer_);
+    }
+    other.ops_ = nullptr;
+  }
+
+  alignas(void*) std::byte buffer_[InlineBytes];
+  const Ops* ops_ = nullptr;
+};
+
+}  // namespace dartloop

@@ -1,0 +1,512 @@
+#include "dartloop/event_loop.hpp"
+
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "dartloop/errors.hpp"
+#include "dartloop/timer.hpp"
+
+namespace dartloop {
+
+namespace {
+thread_local EventLoop* current_loop = nullptr;
+
+void write_to(std::FILE* stream, std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), stream);
+  std::fputc('\n', stream);
+  std::fflush(stream);  // `print` is synchronous in Dart; keep stdout and stderr in order
+}
+}  // namespace
+
+/// Makes a loop current on this thread for a while (nesting restores the previous one).
+class EventLoop::Scope {
+ public:
+  explicit Scope(EventLoop& loop) noexcept : previous_(current_loop) { current_loop = &loop; }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  ~Scope() { current_loop = previous_; }
+
+ private:
+  EventLoop* previous_;
+};
+
+/// Where an idle loop sleeps: an Asio context that other threads and I/O can wake.
+struct EventLoop::Waiter {
+  boost::asio::io_context io{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{
+      io.get_executor()};
+};
+
+EventLoop::EventLoop(ClockKind clock) : clock_(clock), waiter_(std::make_unique<Waiter>()) {}
+
+EventLoop::~EventLoop() {
+  const Scope scope(*this);  // destructors of dropped tasks may still touch their loop
+  stopping_ = true;
+  microtasks_.clear();
+  events_.clear();
+  inbox_.drain([](Event&&) {});
+  timers_.clear();
+}
+
+EventLoop& EventLoop::current() {
+  if (current_loop == nullptr) throw StateError("no dartloop event loop is running on this thread");
+  return *current_loop;
+}
+
+EventLoop* EventLoop::current_or_null() noexcept { return current_loop; }
+
+boost::asio::io_context& EventLoop::io_context() noexcept { return waiter_->io; }
+
+// ---------------------------------------------------------------------------------------
+// The loop. Read `run` next to dart-semantics.md §1.1: one event, then every microtask.
+// ---------------------------------------------------------------------------------------
+
+int EventLoop::run(Task entry, std::source_location where) {
+  const Scope scope(*this);
+  // main() is the isolate's first event, so its microtasks run before any timer (§1.1).
+  events_.push(Event{EventKind::task, std::move(entry), info_here(where)});
+  notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, events_[0].info, now()); });
+  while (!stopping_) {
+    drain_microtasks();                        // all of them, including ones added meanwhile
+    if (stopping_) break;
+    collect_arrivals();                        // posts from other threads, due timer wake-ups
+    if (events_.empty() && !wait_for_arrivals()) break;  // nothing can arrive: the isolate ends
+    if (events_.empty()) continue;
+    Event event = events_.pop();               // exactly one event per turn
+    handle_event(event);
+  }
+  finish();
+  return exit_code_;
+}
+
+void EventLoop::drain_microtasks() {
+  while (!microtasks_.empty() && !stopping_) {
+    Microtask task = microtasks_.pop();
+    run_task(QueueKind::microtask, task.fn, task.info);
+  }
+}
+
+void EventLoop::run_task(QueueKind queue, Task& fn, const TaskInfo& info) {
+  const TaskInfo* outer = running_;
+  running_ = &info;
+  if (!observers_.empty()) [[unlikely]] {
+    notify([&](LoopObserver& o) { o.on_start(queue, info, now()); });
+  }
+  try {
+    fn();
+  } catch (...) {
+    handle_uncaught(std::current_exception(), info);
+  }
+  if (!observers_.empty()) [[unlikely]] {
+    notify([&](LoopObserver& o) { o.on_end(queue, info, now()); });
+  }
+  running_ = outer;
+}
+
+void EventLoop::handle_event(Event& event) {
+  microtasks_.begin_task();
+  if (!observers_.empty()) [[unlikely]] {
+    notify([&](LoopObserver& o) { o.on_event(event.kind, event.info, now()); });
+  }
+  switch (event.kind) {
+    case EventKind::task:
+      run_task(QueueKind::event, event.fn, event.info);
+      return;
+    case EventKind::zero_timer: {
+      std::vector<TimerSlot> batch;
+      batch.swap(batch_);
+      timers_.collect_for_zero_event(batch);
+      run_timers(batch);
+      batch.clear();
+      batch.swap(batch_);
+      return;
+    }
+    case EventKind::timeout: {
+      timeout_queued_ = false;  // the wake-up is consumed; the next one is requested below
+      std::vector<TimerSlot> batch;
+      batch.swap(batch_);
+      timers_.collect_for_timeout(clock_.now_ms(), batch);
+      run_timers(batch);
+      batch.clear();
+      batch.swap(batch_);
+      return;
+    }
+  }
+}
+
+// Mirrors the VM's `_Timer._runTimers`: each live timer of the batch runs, periodic ones are
+// re-armed with a fresh id, and the microtask queue is drained after every single timer.
+void EventLoop::run_timers(std::vector<TimerSlot>& batch) {
+  std::size_t i = 0;
+  for (; i < batch.size() && !stopping_; ++i) {
+    const TimerSlot slot = batch[i];
+    TimerNode& node = timers_.node(slot);
+    if (!node.active) {  // cancelled before its turn, even inside this batch
+      timers_.release(slot);
+      continue;
+    }
+    if (!node.periodic) {
+      node.active = 0;  // a one-shot timer is inactive from the moment its call starts
+      node.fired = 1;
+    } else if (!node.zero) {
+      const std::int64_t period = timers_.period_ms(slot);
+      const std::int64_t overdue = clock_.now_ms() - node.wakeup_ms;
+      if (overdue > period) {  // late by more than a period: skip the missed ticks
+        const std::int64_t missed = overdue / period;
+        node.wakeup_ms += missed * period;
+        timers_.add_ticks(slot, missed);
+      }
+    }
+    if (node.periodic) timers_.add_ticks(slot, 1);
+
+    // Run the callback from a local: it may cancel its own timer or drop the last handle.
+    TimerCallback callback = std::move(node.callback);
+    const TaskInfo info{node.id, 0, node.where};
+    Timer self(this, slot);
+    if (!node.periodic) timers_.release(slot);  // `self` keeps the node while it runs
+    Task call([&callback, &self] { callback(self); });
+    run_task(QueueKind::timer, call, info);
+    TimerNode& after = timers_.node(slot);
+    if (after.periodic) {
+      if (after.active && !stopping_) {
+        after.callback = std::move(callback);
+        arm(slot);  // fresh id and wake-up; a zero periodic timer gets a new event
+      }
+      timers_.release(slot);  // the batch's hold
+    }
+    drain_microtasks();
+  }
+  // Timers the batch did not reach (the isolate is ending) go back where they came from.
+  for (; i < batch.size(); ++i) timers_.release(batch[i]);
+}
+
+void EventLoop::collect_arrivals() {
+  inbox_.drain([this](Event&& e) {
+    events_.push(std::move(e));
+    if (!observers_.empty()) [[unlikely]] {
+      const TaskInfo& info = events_[events_.size() - 1].info;
+      notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
+    }
+  });
+  // The timer port's wake-up message: at most one outstanding, sent once the earliest heap
+  // timer is due (the VM's event-handler thread does this in `_scheduleWakeup`).
+  if (!timeout_queued_ && !timers_.heap_empty() &&
+      timers_.node(timers_.heap_top()).wakeup_ms <= clock_.now_ms()) {
+    timeout_queued_ = true;
+    const TimerNode& first = timers_.node(timers_.heap_top());
+    events_.push(Event{EventKind::timeout, Task{}, TaskInfo{next_id(), 0, first.where}});
+    if (!observers_.empty()) [[unlikely]] {
+      const TaskInfo& info = events_[events_.size() - 1].info;
+      notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
+    }
+  }
+}
+
+bool EventLoop::can_anything_arrive() const noexcept {
+  // §1.10: a pending microtask, an event, a timer or an open port keeps the isolate alive;
+  // a future that nobody completes does not.
+  return !microtasks_.empty() || !events_.empty() || !timers_.empty() || keep_alive_ > 0 ||
+         inbox_.has_pending();
+}
+
+bool EventLoop::wait_for_arrivals() {
+  if (!can_anything_arrive()) return false;
+  std::optional<Duration> next_due;
+  if (!timers_.heap_empty() && !timeout_queued_) {
+    next_due = Duration(timers_.node(timers_.heap_top()).wakeup_ms * 1000);
+  }
+  if (clock_.kind() == ClockKind::virtual_time && next_due) {
+    // Nothing is runnable before the next timer: jump there instead of sleeping.
+    const Duration from = clock_.now();
+    clock_.advance_to(*next_due);
+    if (!observers_.empty()) [[unlikely]] {
+      notify([&](LoopObserver& o) { o.on_advance(from, clock_.now()); });
+    }
+  } else {
+    auto& io = waiter_->io;
+    if (next_due) {
+      io.run_one_until(clock_.steady_at(*next_due));
+    } else {
+      io.run_one();  // only another thread (or I/O) can wake us now
+    }
+    if (io.stopped()) io.restart();
+  }
+  collect_arrivals();
+  return true;
+}
+
+void EventLoop::finish() {
+  // What is left is dropped, as in a Dart isolate that ended (§1.2).
+  microtasks_.clear();
+  events_.clear();
+  timers_.clear();
+  timeout_queued_ = false;
+  notify([&](LoopObserver& o) { o.on_exit(exit_code_, now()); });
+}
+
+void EventLoop::stop(int exit_code) noexcept {
+  if (stopping_) return;
+  stopping_ = true;
+  exit_code_ = exit_code;
+}
+
+// ---------------------------------------------------------------------------------------
+// Test-facing control of a virtual clock, in the spirit of package:fake_async.
+// ---------------------------------------------------------------------------------------
+
+void EventLoop::within(SmallFunction<void(), 32> fn) {
+  const Scope scope(*this);
+  fn();
+}
+
+void EventLoop::flush_microtasks() {
+  const Scope scope(*this);
+  drain_microtasks();
+}
+
+void EventLoop::run_until_idle() {
+  const Scope scope(*this);
+  while (!stopping_) {
+    drain_microtasks();
+    if (stopping_) break;
+    collect_arrivals();
+    if (events_.empty()) break;
+    Event event = events_.pop();
+    handle_event(event);
+  }
+}
+
+void EventLoop::elapse(Duration d) {
+  if (clock_.kind() != ClockKind::virtual_time) {
+    throw StateError("elapse() needs a loop on the virtual clock");
+  }
+  const Duration target = clock_.now() + d;
+  run_until_idle();
+  while (!stopping_ && !timers_.heap_empty()) {
+    const Duration due{timers_.node(timers_.heap_top()).wakeup_ms * 1000};
+    if (due > target) break;
+    const Duration from = clock_.now();
+    clock_.advance_to(due);
+    if (!observers_.empty() && clock_.now() != from) [[unlikely]] {
+      notify([&](LoopObserver& o) { o.on_advance(from, clock_.now()); });
+    }
+    run_until_idle();
+  }
+  clock_.advance_to(target);
+  run_until_idle();
+}
+
+void EventLoop::flush_timers(Duration limit) {
+  if (clock_.kind() != ClockKind::virtual_time) {
+    throw StateError("flush_timers() needs a loop on the virtual clock");
+  }
+  const Duration deadline = clock_.now() + limit;
+  run_until_idle();
+  while (!stopping_ && !timers_.empty()) {
+    if (timers_.heap_empty()) {
+      run_until_idle();
+      continue;
+    }
+    const Duration due{timers_.node(timers_.heap_top()).wakeup_ms * 1000};
+    if (due > deadline) break;
+    clock_.advance_to(due);
+    run_until_idle();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduling.
+// ---------------------------------------------------------------------------------------
+
+void EventLoop::schedule_microtask(Task fn, std::source_location where) {
+  if (stopping_) return;  // an ended isolate runs nothing more
+  microtasks_.push(Microtask{std::move(fn), info_here(where)});
+  if (!observers_.empty()) [[unlikely]] {
+    const TaskInfo& info = microtasks_.info(microtasks_.size() - 1);
+    notify([&](LoopObserver& o) { o.on_schedule(QueueKind::microtask, info, now()); });
+  }
+}
+
+void EventLoop::schedule_priority_microtask(Task fn, std::source_location where) {
+  if (stopping_) return;
+  const TaskInfo info = info_here(where);
+  microtasks_.push_priority(Microtask{std::move(fn), info});
+  notify([&](LoopObserver& o) { o.on_schedule(QueueKind::microtask, info, now()); });
+}
+
+void EventLoop::post(Task fn, std::source_location where) {
+  // Another thread has no running task of this loop: the event has no parent.
+  if (inbox_.push(Event{EventKind::task, std::move(fn), TaskInfo{0, 0, where}})) {
+    boost::asio::post(waiter_->io, [] {});  // wake a sleeping loop; later posts coalesce
+  }
+}
+
+void schedule_microtask(Task fn, std::source_location where) {
+  EventLoop::current().schedule_microtask(std::move(fn), where);
+}
+
+// ---------------------------------------------------------------------------------------
+// Timers.
+// ---------------------------------------------------------------------------------------
+
+TimerSlot EventLoop::create_timer(Duration d, TimerCallback callback, bool periodic,
+                                  std::source_location where) {
+  const TimerSlot slot =
+      timers_.create(std::move(callback), whole_milliseconds(d), periodic, where);
+  TimerNode& node = timers_.node(slot);
+  const std::int64_t now_ms = clock_.now_ms();
+  const std::int64_t ms = whole_milliseconds(d);
+  // `+ 1`: the VM's clock rounds down, so a timer must never fire early (timer_impl.dart).
+  node.wakeup_ms = ms == 0 ? now_ms : now_ms + 1 + ms;
+  node.id = next_id();
+  if (stopping_) {
+    node.active = 0;  // an ended isolate runs nothing more
+    node.callback.reset();
+    return slot;
+  }
+  timers_.enqueue(slot);
+  if (node.zero) {
+    // Every zero timer is its own message in the event queue.
+    events_.push(Event{EventKind::zero_timer, Task{}, TaskInfo{node.id, node.id, where}});
+  }
+  if (!observers_.empty()) [[unlikely]] {
+    const TaskInfo info{node.id, running_ != nullptr ? running_->id : 0, where};
+    notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
+  }
+  return slot;
+}
+
+void EventLoop::arm(TimerSlot slot) {
+  TimerNode& node = timers_.node(slot);
+  node.id = next_id();
+  if (node.zero) {
+    node.wakeup_ms = clock_.now_ms();
+  } else {
+    node.wakeup_ms += timers_.period_ms(slot);  // fixed rate: no drift
+  }
+  timers_.enqueue(slot);
+  if (node.zero) {
+    events_.push(Event{EventKind::zero_timer, Task{}, TaskInfo{node.id, node.id, node.where}});
+  }
+  if (!observers_.empty()) [[unlikely]] {
+    const TaskInfo info{node.id, node.id, node.where};
+    notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
+  }
+}
+
+void EventLoop::cancel_timer(TimerSlot slot) noexcept {
+  TimerNode& node = timers_.node(slot);
+  if (!node.active) return;
+  node.active = 0;
+  node.callback.reset();  // frees the captures now; a running callback lives in a local
+  // Heap timers leave the heap; zero timers stay so their event can consume them.
+  timers_.remove_from_heap(slot);
+  if (!observers_.empty()) [[unlikely]] {
+    const TaskInfo info{node.id, 0, node.where};
+    notify([&](LoopObserver& o) { o.on_cancel(info, now()); });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Output and errors.
+// ---------------------------------------------------------------------------------------
+
+void EventLoop::write_line(std::string_view line) {
+  if (!observers_.empty()) [[unlikely]] {
+    notify([&](LoopObserver& o) { o.on_output(line, now()); });
+  }
+  if (output_) {
+    output_(line);
+  } else {
+    write_to(stdout, line);
+  }
+}
+
+void EventLoop::write_error(std::string_view message) {
+  if (error_output_) {
+    error_output_(message);
+  } else {
+    write_to(stderr, message);
+  }
+}
+
+void EventLoop::set_output(OutputSink sink) { output_ = std::move(sink); }
+void EventLoop::set_error_output(OutputSink sink) { error_output_ = std::move(sink); }
+void EventLoop::set_uncaught_error_handler(UncaughtErrorHandler handler) {
+  uncaught_handler_ = std::move(handler);
+}
+
+void EventLoop::report_uncaught_error(std::exception_ptr error) {
+  static const TaskInfo none{};
+  handle_uncaught(std::move(error), running_ != nullptr ? *running_ : none);
+}
+
+void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) {
+  if (uncaught_handler_) {
+    try {
+      uncaught_handler_(error, task);
+      return;
+    } catch (...) {
+      error = std::current_exception();  // a throwing handler is itself uncaught
+    }
+  }
+  // Root zone, errors fatal: the VM prints the error and the isolate ends with exit code 255.
+  std::string message = "Unhandled exception:\n" + describe(error);
+  if (task.where.line() != 0) {
+    message += "\n#0      scheduled at ";
+    message += task.where.file_name();
+    message += ':';
+    message += std::to_string(task.where.line());
+  }
+  notify([&](LoopObserver& o) { o.on_uncaught(message, task, now()); });
+  write_error(message);
+  stop(exit_uncaught_error);
+}
+
+void EventLoop::add_observer(LoopObserver& observer) { observers_.push_back(&observer); }
+
+void EventLoop::remove_observer(LoopObserver& observer) {
+  std::erase(observers_, &observer);
+}
+
+// ---------------------------------------------------------------------------------------
+
+EventLoop::KeepAlive::KeepAlive(EventLoop& loop) noexcept : loop_(&loop) { ++loop.keep_alive_; }
+EventLoop::KeepAlive::KeepAlive(KeepAlive&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr)) {}
+EventLoop::KeepAlive& EventLoop::KeepAlive::operator=(KeepAlive&& other) noexcept {
+  if (this != &other) {
+    reset();
+    loop_ = std::exchange(other.loop_, nullptr);
+  }
+  return *this;
+}
+EventLoop::KeepAlive::~KeepAlive() { reset(); }
+void EventLoop::KeepAlive::reset() noexcept {
+  if (loop_ != nullptr) --std::exchange(loop_, nullptr)->keep_alive_;
+}
+
+QueueSnapshot EventLoop::snapshot() const {
+  QueueSnapshot s;
+  s.now = clock_.now();
+  s.microtasks.reserve(microtasks_.size());
+  for (std::size_t i = 0; i < microtasks_.size(); ++i) s.microtasks.push_back(microtasks_.info(i));
+  s.events.reserve(events_.size());
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    s.events.push_back(PendingEvent{events_[i].kind, events_[i].info});
+  }
+  for (TimerSlot slot : timers_.queued_in_order()) {
+    const TimerNode& n = timers_.node(slot);
+    s.timers.push_back(PendingTimer{TaskInfo{n.id, 0, n.where}, n.wakeup_ms,
+                                    timers_.period_ms(slot), n.periodic != 0, n.active != 0});
+  }
+  return s;
+}
+
+}  // namespace dartloop
