@@ -99,7 +99,7 @@ void EventLoop::run_task(QueueKind queue, Task& fn, const TaskInfo& info) {
     notify([&](LoopObserver& o) { o.on_start(queue, info, now()); });
   }
   try {
-    fn();
+    if (!stopping_) fn();  // an observer (the watchdog) may have stopped the loop just now
   } catch (...) {
     handle_uncaught(std::current_exception(), info);
   }
@@ -373,7 +373,8 @@ TimerSlot EventLoop::create_timer(Duration d, TimerCallback callback, bool perio
   timers_.enqueue(slot);
   if (node.zero) {
     // Every zero timer is its own message in the event queue.
-    events_.push(Event{EventKind::zero_timer, Task{}, TaskInfo{node.id, node.id, where}});
+    events_.push(Event{EventKind::zero_timer, Task{},
+                       TaskInfo{node.id, running_ != nullptr ? running_->id : 0, where}});
   }
   if (!observers_.empty()) [[unlikely]] {
     const TaskInfo info{node.id, running_ != nullptr ? running_->id : 0, where};
@@ -392,10 +393,11 @@ void EventLoop::arm(TimerSlot slot) {
   }
   timers_.enqueue(slot);
   if (node.zero) {
-    events_.push(Event{EventKind::zero_timer, Task{}, TaskInfo{node.id, node.id, node.where}});
+    events_.push(Event{EventKind::zero_timer, Task{},
+                       TaskInfo{node.id, running_ != nullptr ? running_->id : 0, node.where}});
   }
   if (!observers_.empty()) [[unlikely]] {
-    const TaskInfo info{node.id, node.id, node.where};
+    const TaskInfo info{node.id, running_ != nullptr ? running_->id : 0, node.where};
     notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
   }
 }

@@ -64,10 +64,10 @@ class SmallFunction<R(Args...), InlineBytes> {
 
   /// @brief Wraps any callable invocable as `R(Args...)`.
   template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, SmallFunction> &&
-             std::is_invocable_r_v<R, std::remove_cvref_t<F>&, Args...>)
+    requires(!std::is_same_v<std::decay_t<F>, SmallFunction> &&
+             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
   SmallFunction(F&& fn) {  // NOLINT(google-explicit-constructor): callables convert implicitly
-    using Fn = std::remove_cvref_t<F>;
+    using Fn = std::decay_t<F>;  // a plain function becomes a function pointer
     if constexpr (stored_inline<Fn>) {
       ::new (static_cast<void*>(buffer_)) Fn(std::forward<F>(fn));
       ops_ = &inline_ops<Fn>;

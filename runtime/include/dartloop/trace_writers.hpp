@@ -1,0 +1,33 @@
+#pragma once
+/// @file
+/// @brief Reference-only: turns a trace into JSON Lines, a Chrome trace, or Graphviz DOT.
+
+#include <iosfwd>
+#include <string>
+
+#include "dartloop/queue_snapshot.hpp"
+#include "dartloop/tracer.hpp"
+
+namespace dartloop {
+
+/// @brief Writes one JSON object per record (`seq`, `action`, `queue`, `id`, `parent`, `at`, `t_us`...).
+void write_json_lines(std::ostream& out, const Tracer& trace);
+
+/// @brief Writes Chrome's trace-event JSON (open it in Perfetto or chrome://tracing).
+///
+/// Tasks are slices, scheduling links are flow arrows from the scheduling task
+/// to the scheduled one, and the lengths of both queues are counters. On a
+/// virtual clock every record is stretched to 1 us so that tasks which take no
+/// virtual time stay visible and keep their order.
+void write_chrome_trace(std::ostream& out, const Tracer& trace);
+
+/// @brief How a DOT snapshot is titled.
+struct DotOptions {
+  std::string title;          ///< Shown above the queues.
+  const TraceFrame* frame = nullptr;  ///< If set, the running task is drawn too.
+};
+
+/// @brief Writes a Graphviz digraph of the queues in @p queues (render with `dot -Tsvg`).
+void write_dot(std::ostream& out, const QueueSnapshot& queues, const DotOptions& options = {});
+
+}  // namespace dartloop

@@ -1,0 +1,202 @@
+#include "dartloop/trace_writers.hpp"
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+
+namespace dartloop {
+
+namespace {
+
+using nlohmann::json;
+
+json task_json(const TaskInfo& task) {
+  return json{{"id", task.id},
+              {"parent", task.parent},
+              {"at", task.where.line() != 0 ? short_label(task.where) : std::string()},
+              {"function", task.where.function_name()}};
+}
+
+std::string task_title(QueueKind queue, const TaskInfo& task) {
+  std::string title(to_string(queue));
+  title += " #" + std::to_string(task.id);
+  if (task.where.line() != 0) title += " (" + short_label(task.where) + ")";
+  return title;
+}
+
+}  // namespace
+
+void write_json_lines(std::ostream& out, const Tracer& trace) {
+  for (const TraceRecord& r : trace.records()) {
+    json line{{"seq", r.seq}, {"action", to_string(r.action)}, {"t_us", r.time.count()}};
+    switch (r.action) {
+      case TraceAction::schedule:
+      case TraceAction::start:
+      case TraceAction::end:
+      case TraceAction::cancel:
+        line["queue"] = to_string(r.queue);
+        line.update(task_json(r.task));
+        break;
+      case TraceAction::event:
+        line["queue"] = "event";
+        line["kind"] = to_string(r.event_kind);
+        line.update(task_json(r.task));
+        break;
+      case TraceAction::advance:
+        line["to_us"] = r.to.count();
+        break;
+      case TraceAction::output:
+        line["text"] = r.text;
+        line["by"] = r.task.id;
+        break;
+      case TraceAction::uncaught:
+        line["text"] = r.text;
+        line.update(task_json(r.task));
+        break;
+      case TraceAction::exit:
+        line["exit_code"] = r.exit_code;
+        break;
+    }
+    out << line.dump() << '\n';
+  }
+}
+
+void write_chrome_trace(std::ostream& out, const Tracer& trace) {
+  const bool stretch = trace.clock_kind() == ClockKind::virtual_time;
+  const auto ts = [stretch](const TraceRecord& r) {
+    return static_cast<double>(r.time.count()) + (stretch ? static_cast<double>(r.seq) : 0.0);
+  };
+  json events = json::array();
+  events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 1},
+                    {"args", {{"name", "isolate: event loop"}}}});
+  std::int64_t microtasks = 0;
+  std::int64_t queued_events = 0;
+  const auto counters = [&](const TraceRecord& r) {
+    events.push_back({{"name", "queue lengths"}, {"ph", "C"}, {"ts", ts(r)}, {"pid", 1},
+                      {"args", {{"microtasks", microtasks}, {"events", queued_events}}}});
+  };
+  int depth = 0;  // flows can only start inside a slice
+  for (const TraceRecord& r : trace.records()) {
+    switch (r.action) {
+      case TraceAction::schedule:
+        if (r.queue == QueueKind::microtask) ++microtasks;
+        if (r.queue == QueueKind::event) ++queued_events;
+        if (depth > 0 && r.queue != QueueKind::event) {
+          events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "s"},
+                            {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        }
+        counters(r);
+        break;
+      case TraceAction::event:
+        --queued_events;
+        counters(r);
+        break;
+      case TraceAction::start: {
+        if (r.queue == QueueKind::microtask) --microtasks;
+        if (r.queue == QueueKind::event) --queued_events;
+        json args = task_json(r.task);
+        events.push_back({{"name", task_title(r.queue, r.task)}, {"cat", to_string(r.queue)},
+                          {"ph", "B"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}, {"args", args}});
+        if (r.queue != QueueKind::event && r.task.parent != 0) {
+          events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "f"}, {"bp", "e"},
+                            {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        }
+        ++depth;
+        if (r.queue != QueueKind::timer) counters(r);
+        break;
+      }
+      case TraceAction::end:
+        events.push_back({{"ph", "E"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        --depth;
+        break;
+      case TraceAction::cancel:
+        events.push_back({{"name", "cancel " + task_title(r.queue, r.task)}, {"ph", "i"},
+                          {"s", "t"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        break;
+      case TraceAction::advance:
+        events.push_back({{"name", "virtual time -> " + std::to_string(r.to.count() / 1000) +
+                                       " ms"},
+                          {"ph", "i"}, {"s", "p"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        break;
+      case TraceAction::output:
+        events.push_back({{"name", "print: " + r.text}, {"ph", "i"}, {"s", "t"},
+                          {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        break;
+      case TraceAction::uncaught:
+        events.push_back({{"name", "uncaught error"}, {"ph", "i"}, {"s", "p"}, {"ts", ts(r)},
+                          {"pid", 1}, {"tid", 1}, {"args", {{"message", r.text}}}});
+        break;
+      case TraceAction::exit:
+        events.push_back({{"name", "exit " + std::to_string(r.exit_code)}, {"ph", "i"},
+                          {"s", "p"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        break;
+    }
+  }
+  out << json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump(1) << '\n';
+}
+
+namespace {
+
+std::string dot_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string dot_task(const TaskInfo& task, std::string_view extra) {
+  std::string label = "#" + std::to_string(task.id);
+  if (!extra.empty()) label += "  " + std::string(extra);
+  if (task.where.line() != 0) label += "\\n" + dot_escape(short_label(task.where));
+  const std::string code = source_text(task.where);
+  if (!code.empty()) label += "\\n" + dot_escape(code.size() > 48 ? code.substr(0, 45) + "..." : code);
+  return label;
+}
+
+void dot_cluster(std::ostream& out, std::string_view id, std::string_view title,
+                 const std::vector<std::string>& labels) {
+  out << "  subgraph cluster_" << id << " {\n    label=\"" << title << "\";\n";
+  if (labels.empty()) {
+    out << "    " << id << "_empty [label=\"(empty)\", style=dashed];\n";
+  }
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    out << "    " << id << i << " [label=\"" << labels[i] << "\"];\n";
+  }
+  for (std::size_t i = 1; i < labels.size(); ++i) {
+    out << "    " << id << i - 1 << " -> " << id << i << ";\n";
+  }
+  out << "  }\n";
+}
+
+}  // namespace
+
+void write_dot(std::ostream& out, const QueueSnapshot& queues, const DotOptions& options) {
+  out << "digraph dartloop {\n"
+         "  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=\""
+      << dot_escape(options.title) << "  (t = " << queues.now.count() / 1000 << " ms)\"];\n"
+      << "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n"
+         "  edge [arrowsize=0.6];\n";
+  if (options.frame != nullptr) {
+    std::vector<std::string> running{dot_task(options.frame->task, to_string(options.frame->from))};
+    dot_cluster(out, "running", "running now", running);
+  }
+  std::vector<std::string> labels;
+  for (const TaskInfo& t : queues.microtasks) labels.push_back(dot_task(t, ""));
+  dot_cluster(out, "micro", "microtask queue (drained completely first)", labels);
+  labels.clear();
+  for (const PendingEvent& e : queues.events) labels.push_back(dot_task(e.info, to_string(e.kind)));
+  dot_cluster(out, "events", "event queue (one event per turn)", labels);
+  labels.clear();
+  for (const PendingTimer& t : queues.timers) {
+    std::string extra = "due " + std::to_string(t.wakeup_ms) + " ms";
+    if (t.periodic) extra += ", every " + std::to_string(t.period_ms) + " ms";
+    if (!t.active) extra += ", cancelled";
+    labels.push_back(dot_task(t.info, extra));
+  }
+  dot_cluster(out, "timers", "pending timers", labels);
+  out << "}\n";
+}
+
+}  // namespace dartloop

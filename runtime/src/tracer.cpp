@@ -1,0 +1,133 @@
+#include "dartloop/tracer.hpp"
+
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace dartloop {
+
+std::string_view to_string(TraceAction action) noexcept {
+  switch (action) {
+    case TraceAction::schedule: return "schedule";
+    case TraceAction::event: return "event";
+    case TraceAction::start: return "start";
+    case TraceAction::end: return "end";
+    case TraceAction::cancel: return "cancel";
+    case TraceAction::advance: return "advance";
+    case TraceAction::output: return "output";
+    case TraceAction::uncaught: return "uncaught";
+    case TraceAction::exit: return "exit";
+  }
+  return "?";
+}
+
+Tracer::Tracer(EventLoop& loop, Options options)
+    : loop_(loop), options_(options), clock_(loop.clock_kind()) {
+  loop_.add_observer(*this);
+}
+
+Tracer::~Tracer() { loop_.remove_observer(*this); }
+
+TraceRecord& Tracer::add(TraceAction action, Duration now) {
+  TraceRecord& r = records_.emplace_back();
+  r.seq = records_.size() - 1;
+  r.action = action;
+  r.time = now;
+  return r;
+}
+
+void Tracer::on_schedule(QueueKind queue, const TaskInfo& task, Duration now) {
+  TraceRecord& r = add(TraceAction::schedule, now);
+  r.queue = queue;
+  r.task = task;
+}
+
+void Tracer::on_event(EventKind kind, const TaskInfo& event, Duration now) {
+  TraceRecord& r = add(TraceAction::event, now);
+  r.queue = QueueKind::event;
+  r.event_kind = kind;
+  r.task = event;
+  current_event_ = kind;
+}
+
+void Tracer::on_start(QueueKind queue, const TaskInfo& task, Duration now) {
+  TraceRecord& r = add(TraceAction::start, now);
+  r.queue = queue;
+  r.task = task;
+  if (queue == QueueKind::microtask) current_event_ = EventKind::task;
+  if (options_.frames) {
+    frames_.push_back(TraceFrame{r.seq, queue, queue == QueueKind::timer ? current_event_
+                                                                         : EventKind::task,
+                                 task, loop_.snapshot(), output_.size()});
+  }
+}
+
+void Tracer::on_end(QueueKind queue, const TaskInfo& task, Duration now) {
+  TraceRecord& r = add(TraceAction::end, now);
+  r.queue = queue;
+  r.task = task;
+}
+
+void Tracer::on_cancel(const TaskInfo& timer, Duration now) {
+  TraceRecord& r = add(TraceAction::cancel, now);
+  r.queue = QueueKind::timer;
+  r.task = timer;
+}
+
+void Tracer::on_advance(Duration from, Duration to) {
+  TraceRecord& r = add(TraceAction::advance, from);
+  r.to = to;
+}
+
+void Tracer::on_output(std::string_view line, Duration now) {
+  TraceRecord& r = add(TraceAction::output, now);
+  r.text = line;
+  if (loop_.running() != nullptr) r.task = *loop_.running();
+  output_.emplace_back(line);
+}
+
+void Tracer::on_uncaught(std::string_view message, const TaskInfo& task, Duration now) {
+  TraceRecord& r = add(TraceAction::uncaught, now);
+  r.text = message;
+  r.task = task;
+}
+
+void Tracer::on_exit(int exit_code, Duration now) {
+  TraceRecord& r = add(TraceAction::exit, now);
+  r.exit_code = exit_code;
+  exit_code_ = exit_code;
+}
+
+std::string short_label(const std::source_location& where) {
+  std::string_view file = where.file_name();
+  if (const auto slash = file.find_last_of('/'); slash != std::string_view::npos) {
+    file.remove_prefix(slash + 1);
+  }
+  if (file.empty()) return "?";
+  return std::string(file) + ':' + std::to_string(where.line());
+}
+
+std::string source_text(const std::source_location& where) {
+  // Demos show the same few lines many times: read each file once.
+  static std::mutex mutex;
+  static std::map<std::string, std::vector<std::string>, std::less<>> files;
+  const std::lock_guard lock(mutex);
+  auto it = files.find(std::string_view(where.file_name()));
+  if (it == files.end()) {
+    std::vector<std::string> lines;
+    std::ifstream in(where.file_name());
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    it = files.emplace(where.file_name(), std::move(lines)).first;
+  }
+  const std::vector<std::string>& lines = it->second;
+  if (where.line() == 0 || where.line() > lines.size()) return {};
+  const std::string& line = lines[where.line() - 1];
+  const auto first = line.find_first_not_of(" \t");
+  if (first == std::string::npos) return {};
+  const auto last = line.find_last_not_of(" \t\r");
+  return line.substr(first, last - first + 1);
+}
+
+}  // namespace dartloop
