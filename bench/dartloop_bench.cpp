@@ -1,0 +1,675 @@
+// dartloop's benchmarks: a small self-written harness (no Google Benchmark) so that it can print
+// exactly the lines `bench/run` turns into a table and measure memory in a fresh child process.
+//
+// Output: one line per measurement, `name<TAB>value<TAB>unit`; lines starting with '#' are
+// comments. Every time is the median of several repetitions of the whole workload, divided by
+// the number of operations it performed; every workload checks that all its callbacks ran.
+//
+// Usage: dartloop_bench [--smoke] [--reps N] [--only NAME_PREFIX]
+//        dartloop_bench --memory-child N     (internal: one fresh process per memory sample)
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "dartloop/event_loop.hpp"
+#include "dartloop/loop_observer.hpp"
+#include "dartloop/timer.hpp"
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// ---------------------------------------------------------------------------------------
+// Harness.
+// ---------------------------------------------------------------------------------------
+
+struct Options {
+  bool smoke = false;
+  int reps = 5;
+  std::string only;  // run only the benchmarks whose name starts with this
+};
+
+Options options;
+int failures = 0;
+
+double ns_between(SteadyClock::time_point a, SteadyClock::time_point b) {
+  return std::chrono::duration<double, std::nano>(b - a).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t mid = v.size() / 2;
+  return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
+}
+
+void emit(std::string_view name, double value, std::string_view unit) {
+  std::printf("%.*s\t%.2f\t%.*s\n", static_cast<int>(name.size()), name.data(), value,
+              static_cast<int>(unit.size()), unit.data());
+  std::fflush(stdout);
+}
+
+bool selected(std::string_view name) {
+  return options.only.empty() || name.substr(0, options.only.size()) == options.only;
+}
+
+void check(bool ok, std::string_view what) {
+  if (ok) return;
+  std::fprintf(stderr, "dartloop_bench: FAILED: %.*s\n", static_cast<int>(what.size()),
+               what.data());
+  ++failures;
+}
+
+/// Scales an iteration count down for `--smoke`.
+std::size_t iters(std::size_t n) { return options.smoke ? std::max<std::size_t>(n / 1000, 10) : n; }
+
+int reps() { return options.smoke ? 1 : options.reps; }
+
+/// Runs `body(n)` (which returns the nanoseconds its n operations took) once to warm up, then
+/// `reps()` times; returns the median nanoseconds per operation. The warm-up does @p warm_n
+/// operations (default n / 10): enough for caches, allocator and branch predictors.
+template <class Body>
+double measure(std::size_t n, Body&& body, std::size_t warm_n = 0) {
+  (void)body(warm_n != 0 ? warm_n : std::max<std::size_t>(n / 10, 1));
+  std::vector<double> per_op;
+  for (int r = 0; r < reps(); ++r) per_op.push_back(body(n) / static_cast<double>(n));
+  return median(std::move(per_op));
+}
+
+/// Small deterministic PRNG (xorshift64*), so every run uses the same timer durations.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) noexcept : state_(seed) {}
+  std::uint64_t next() noexcept {
+    state_ ^= state_ >> 12;
+    state_ ^= state_ << 25;
+    state_ ^= state_ >> 27;
+    return state_ * 0x2545F4914F6CDD1DULL;
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+/// Shared state of a chain of callbacks: how many are still to come, how many ran.
+struct Chain {
+  std::size_t left = 0;
+  std::size_t ran = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// 1. Microtasks.
+// ---------------------------------------------------------------------------------------
+
+/// A microtask that schedules the next one until the chain is done: schedule one, the loop's
+/// drain runs it, repeat. This is Future-chain traffic (`then` callbacks) on the real loop path.
+struct MicrotaskStep {
+  Chain* chain;
+  void operator()() const {
+    ++chain->ran;
+    if (--chain->left > 0) dartloop::schedule_microtask(MicrotaskStep{chain});
+  }
+};
+
+/// An observer that does nothing: what a disabled tracer attached to the loop costs.
+class EmptyObserver final : public dartloop::LoopObserver {};
+
+double microtask_chain(std::size_t n, dartloop::LoopObserver* observer) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  if (observer != nullptr) loop.add_observer(*observer);
+  Chain chain{n, 0};
+  SteadyClock::time_point t0;
+  SteadyClock::time_point t1;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::schedule_microtask(MicrotaskStep{&chain});
+  });
+  t1 = SteadyClock::now();
+  check(chain.ran == n, "microtask chain ran every microtask");
+  return ns_between(t0, t1);
+}
+
+/// Batch variant: a spawner microtask schedules 1000 microtasks and then itself again; the 1000
+/// are drained before the spawner runs again. Time per microtask (the spawner is overhead).
+struct BatchState {
+  std::size_t batches_left = 0;
+  std::size_t batch = 1000;
+  std::size_t ran = 0;
+};
+
+struct BatchWorker {
+  BatchState* state;
+  void operator()() const { ++state->ran; }
+};
+
+struct BatchSpawner {
+  BatchState* state;
+  void operator()() const {
+    for (std::size_t i = 0; i < state->batch; ++i) dartloop::schedule_microtask(BatchWorker{state});
+    if (--state->batches_left > 0) dartloop::schedule_microtask(BatchSpawner{state});
+  }
+};
+
+double microtask_batch(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  BatchState state;
+  state.batches_left = std::max<std::size_t>(n / state.batch, 1);
+  const std::size_t expected = state.batches_left * state.batch;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::schedule_microtask(BatchSpawner{&state});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(state.ran == expected, "microtask batch ran every microtask");
+  return ns_between(t0, t1) * static_cast<double>(n) / static_cast<double>(expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Zero-duration timers: each is its own event in the event queue.
+// ---------------------------------------------------------------------------------------
+
+struct ZeroTimerStep {
+  Chain* chain;
+  void operator()() const {
+    ++chain->ran;
+    if (--chain->left > 0) dartloop::Timer::run(ZeroTimerStep{chain});
+  }
+};
+
+/// Timer::run, the loop takes its event, runs it, and the callback creates the next one.
+double zero_timer_chain(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  Chain chain{n, 0};
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::Timer::run(ZeroTimerStep{&chain});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(chain.ran == n, "zero timer chain ran every timer");
+  return ns_between(t0, t1);
+}
+
+struct Count {
+  std::size_t* ran;
+  void operator()() const { ++*ran; }
+};
+
+/// n Timer::run created at once, then the loop handles the n zero-timer events. The same loop
+/// is reused for every repetition (after a warm-up batch), so this is the loop's steady state:
+/// its queues and timer pool have grown already, as in a long-running program. A fresh loop
+/// would mostly measure the kernel's first-touch page faults for that growth.
+double zero_timer_batch(dartloop::EventLoop& loop, std::size_t n) {
+  std::size_t ran = 0;
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  loop.within([&] {
+    for (std::size_t i = 0; i < n; ++i) dartloop::Timer::run(Count{&ran});
+  });
+  loop.run_until_idle();
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(ran == n, "zero timer batch ran every timer");
+  return ns_between(t0, t1);
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. 1 ms timers through the heap, on the virtual clock.
+// ---------------------------------------------------------------------------------------
+
+struct OneMsStep {
+  Chain* chain;
+  void operator()() const {
+    ++chain->ran;
+    if (--chain->left > 0) dartloop::Timer(milliseconds(1), OneMsStep{chain});
+  }
+};
+
+/// Timer(1 ms): heap insert, the idle loop jumps the virtual clock, the timeout event pops the
+/// heap and runs the callback, which creates the next timer.
+double one_ms_timer_chain(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  Chain chain{n, 0};
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::Timer(milliseconds(1), OneMsStep{&chain});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(chain.ran == n, "1 ms timer chain ran every timer");
+  check(loop.now() >= milliseconds(static_cast<std::int64_t>(n)), "virtual clock moved");
+  return ns_between(t0, t1);
+}
+
+/// n Timer(1 ms) created at once (n pending in the heap), then all fired; warm loop as above.
+double one_ms_timer_batch(dartloop::EventLoop& loop, std::size_t n) {
+  std::size_t ran = 0;
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  loop.within([&] {
+    for (std::size_t i = 0; i < n; ++i) dartloop::Timer(milliseconds(1), Count{&ran});
+  });
+  loop.flush_timers();
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(ran == n, "1 ms timer batch ran every timer");
+  return ns_between(t0, t1);
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Many pending timers: 1..100 ms (deterministic pseudo-random), created, then all fired.
+// ---------------------------------------------------------------------------------------
+
+milliseconds spread_duration(Rng& rng) {
+  return milliseconds(1 + static_cast<std::int64_t>(rng.next() % 100));
+}
+
+struct PendingResult {
+  double create_ns = 0;
+  double fire_ns = 0;
+};
+
+/// Creates n timers of 1..100 ms, then fires them all by letting virtual time run.
+PendingResult pending_timers(dartloop::EventLoop& loop, std::size_t n) {
+  std::size_t ran = 0;
+  Rng rng(42);
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  loop.within([&] {
+    for (std::size_t i = 0; i < n; ++i) dartloop::Timer(spread_duration(rng), Count{&ran});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(loop.pending_timers() == n, "every timer is pending");
+  loop.flush_timers();
+  const SteadyClock::time_point t2 = SteadyClock::now();
+  check(ran == n, "pending timers all fired");
+  return {ns_between(t0, t1), ns_between(t1, t2)};
+}
+
+void bench_pending_timers(std::size_t n) {
+  const auto count = static_cast<double>(n);
+  std::vector<double> create;
+  std::vector<double> fire;
+  std::vector<double> total;
+  std::vector<double> fresh;
+  {
+    // Warm: one loop whose pool and heap already held n timers once.
+    dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+    (void)pending_timers(loop, n);
+    for (int r = 0; r < reps(); ++r) {
+      const PendingResult res = pending_timers(loop, n);
+      create.push_back(res.create_ns / count);
+      fire.push_back(res.fire_ns / count);
+      total.push_back((res.create_ns + res.fire_ns) / count);
+    }
+  }
+  for (int r = 0; r < std::min(reps(), 3); ++r) {
+    // Fresh: a new loop each time, so its growth (and the kernel's page faults) is included.
+    dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+    const PendingResult res = pending_timers(loop, n);
+    fresh.push_back((res.create_ns + res.fire_ns) / count);
+  }
+  emit("pending_timers_total", median(total), "ns/op");
+  emit("pending_timers_create", median(create), "ns/op");
+  emit("pending_timers_fire", median(fire), "ns/op");
+  emit("pending_timers_fresh_total", median(fresh), "ns/op");
+}
+
+// --- Memory: in a fresh child process so nothing else has touched the heap. -----------------
+
+std::size_t current_rss_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0;
+  unsigned long resident = 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  if (got != 2) return 0;
+  return static_cast<std::size_t>(resident) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::size_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+std::size_t heap_in_use_bytes() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;  // brk-heap chunks in use + mmap-ed chunks
+}
+
+int memory_child(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  std::size_t ran = 0;
+  // Let the loop allocate whatever it allocates lazily for its first timer, then measure.
+  loop.within([&] { dartloop::Timer(milliseconds(1), Count{&ran}); });
+  loop.flush_timers();
+  const std::size_t heap0 = heap_in_use_bytes();
+  const std::size_t rss0 = current_rss_bytes();
+  const std::size_t peak0 = peak_rss_bytes();
+  Rng rng(42);
+  loop.within([&] {
+    for (std::size_t i = 0; i < n; ++i) dartloop::Timer(spread_duration(rng), Count{&ran});
+  });
+  const std::size_t heap1 = heap_in_use_bytes();
+  const std::size_t rss1 = current_rss_bytes();
+  const std::size_t peak1 = peak_rss_bytes();
+  if (loop.pending_timers() != n) return 1;
+  const auto count = static_cast<double>(n);
+  const auto delta = [](std::size_t after, std::size_t before) {
+    return after > before ? static_cast<double>(after - before) : 0.0;
+  };
+  std::printf("heap\t%.3f\nrss\t%.3f\npeak\t%.3f\n", delta(heap1, heap0) / count,
+              delta(rss1, rss0) / count, delta(peak1, peak0) / count);
+  std::fflush(stdout);
+  std::_Exit(0);  // the numbers are out; tearing down a million timers is not measured
+}
+
+std::string self_path() {
+  std::vector<char> buf(4096);
+  const ssize_t len = readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (len <= 0) return {};
+  return std::string(buf.data(), static_cast<std::size_t>(len));
+}
+
+void bench_pending_memory(std::size_t n) {
+  const std::string self = self_path();
+  std::vector<double> heap;
+  std::vector<double> rss;
+  std::vector<double> peak;
+  for (int r = 0; r < std::min(reps(), 3); ++r) {
+    const std::string cmd = "'" + self + "' --memory-child " + std::to_string(n);
+    std::FILE* child = popen(cmd.c_str(), "r");
+    if (child == nullptr) {
+      check(false, "memory child started");
+      return;
+    }
+    char name[32] = {};
+    double value = 0;
+    int lines = 0;
+    while (std::fscanf(child, "%31s %lf", name, &value) == 2) {
+      const std::string_view key(name);
+      if (key == "heap") heap.push_back(value);
+      if (key == "rss") rss.push_back(value);
+      if (key == "peak") peak.push_back(value);
+      ++lines;
+    }
+    check(pclose(child) == 0 && lines == 3, "memory child ran");
+  }
+  if (heap.empty() || rss.empty() || peak.empty()) return;
+  emit("pending_timer_peak_rss", median(peak), "bytes/timer");
+  emit("pending_timer_rss", median(rss), "bytes/timer");
+  emit("pending_timer_heap", median(heap), "bytes/timer");
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Cross-thread round trip: A posts to B, B posts back to A; each loop on its own thread.
+// ---------------------------------------------------------------------------------------
+
+struct RoundTrip {
+  dartloop::EventLoop* a = nullptr;
+  dartloop::EventLoop* b = nullptr;
+  std::optional<dartloop::EventLoop::KeepAlive> keep_a;  // touched only on A's thread
+  std::optional<dartloop::EventLoop::KeepAlive> keep_b;  // touched only on B's thread
+  std::size_t left = 0;
+  std::size_t done = 0;
+  SteadyClock::time_point t0;
+  SteadyClock::time_point t1;
+};
+
+void ping(RoundTrip* rt);
+
+/// Runs on A: one round trip is complete.
+void pong(RoundTrip* rt) {
+  ++rt->done;
+  if (--rt->left > 0) {
+    ping(rt);
+    return;
+  }
+  rt->t1 = SteadyClock::now();
+  rt->keep_a.reset();
+  rt->b->post([rt] { rt->keep_b.reset(); });
+}
+
+/// Runs on A: sends one message to B, whose task answers with a message to A.
+void ping(RoundTrip* rt) {
+  rt->b->post([rt] { rt->a->post([rt] { pong(rt); }); });
+}
+
+double round_trip(std::size_t n) {
+  dartloop::EventLoop a(dartloop::ClockKind::real_time);
+  dartloop::EventLoop b(dartloop::ClockKind::real_time);
+  RoundTrip rt;
+  rt.a = &a;
+  rt.b = &b;
+  rt.left = n;
+  std::thread thread_b([&] { b.run([&] { rt.keep_b.emplace(b); }); });
+  std::thread thread_a([&] {
+    a.run([&] {
+      rt.keep_a.emplace(a);
+      rt.t0 = SteadyClock::now();
+      ping(&rt);
+    });
+  });
+  thread_a.join();
+  thread_b.join();
+  check(rt.done == n, "every round trip completed");
+  return ns_between(rt.t0, rt.t1);
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Tracing off: the microtask chain without an observer and with an empty one attached.
+// ---------------------------------------------------------------------------------------
+
+void bench_tracing(std::size_t n) {
+  EmptyObserver observer;
+  (void)microtask_chain(n / 10, nullptr);
+  (void)microtask_chain(n / 10, &observer);
+  std::vector<double> without;
+  std::vector<double> with;
+  std::vector<double> diff;
+  const auto count = static_cast<double>(n);
+  // Interleaved, so slow drift of the machine hits both sides alike.
+  for (int r = 0; r < reps() + 2; ++r) {
+    const double a = microtask_chain(n, nullptr) / count;
+    const double b = microtask_chain(n, &observer) / count;
+    without.push_back(a);
+    with.push_back(b);
+    diff.push_back(b - a);
+  }
+  emit("tracing_no_observer", median(without), "ns/op");
+  emit("tracing_empty_observer", median(with), "ns/op");
+  emit("tracing_off_cost", median(diff), "ns/op");
+}
+
+// ---------------------------------------------------------------------------------------
+// Baselines: what the same work costs with no event loop at all.
+// ---------------------------------------------------------------------------------------
+
+double deque_single(std::size_t n) {
+  std::deque<std::function<void()>> queue;
+  std::size_t ran = 0;
+  std::size_t* counter = &ran;
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  for (std::size_t i = 0; i < n; ++i) {
+    queue.push_back([counter] { ++*counter; });
+    std::function<void()> fn = std::move(queue.front());
+    queue.pop_front();
+    fn();
+  }
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(ran == n, "deque baseline ran every function");
+  return ns_between(t0, t1);
+}
+
+double deque_batch(std::size_t n) {
+  std::deque<std::function<void()>> queue;
+  std::size_t ran = 0;
+  std::size_t* counter = &ran;
+  const std::size_t batch = 1000;
+  const std::size_t batches = std::max<std::size_t>(n / batch, 1);
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  for (std::size_t b = 0; b < batches; ++b) {
+    for (std::size_t i = 0; i < batch; ++i) queue.push_back([counter] { ++*counter; });
+    while (!queue.empty()) {
+      std::function<void()> fn = std::move(queue.front());
+      queue.pop_front();
+      fn();
+    }
+  }
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(ran == batches * batch, "deque batch baseline ran every function");
+  return ns_between(t0, t1) * static_cast<double>(n) / static_cast<double>(batches * batch);
+}
+
+/// A coroutine that counts and suspends forever; resuming it is the cheapest "run a task".
+struct Resumable {
+  struct promise_type {
+    Resumable get_return_object() {
+      return Resumable{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() { std::terminate(); }
+  };
+  explicit Resumable(std::coroutine_handle<promise_type> h) noexcept : handle(h) {}
+  Resumable(const Resumable&) = delete;
+  Resumable& operator=(const Resumable&) = delete;
+  ~Resumable() { handle.destroy(); }
+  std::coroutine_handle<promise_type> handle;
+};
+
+Resumable counting(std::size_t* counter) {
+  for (;;) {
+    ++*counter;
+    co_await std::suspend_always{};
+  }
+}
+
+double coroutine_resume(std::size_t n) {
+  std::size_t ran = 0;
+  Resumable co = counting(&ran);
+  // Resume through an opaque handle, as a scheduler that stored it in a queue would.
+  void* volatile address = co.handle.address();
+  const SteadyClock::time_point t0 = SteadyClock::now();
+  for (std::size_t i = 0; i < n; ++i) std::coroutine_handle<>::from_address(address).resume();
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(ran == n, "coroutine resumed every time");
+  return ns_between(t0, t1);
+}
+
+// ---------------------------------------------------------------------------------------
+
+int run_all() {
+#ifndef __OPTIMIZE__
+  std::fprintf(stderr,
+               "dartloop_bench: WARNING: built without optimisation; use the release "
+               "preset (CMAKE_BUILD_TYPE=Release) for meaningful numbers\n");
+#endif
+  std::printf("# dartloop_bench: name\tvalue\tunit (median of %d repetitions)\n", reps());
+
+  if (selected("microtask_chain")) {
+    emit("microtask_chain",
+         measure(iters(4'000'000), [](std::size_t n) { return microtask_chain(n, nullptr); }),
+         "ns/op");
+  }
+  if (selected("microtask_batch")) {
+    emit("microtask_batch", measure(iters(4'000'000), microtask_batch), "ns/op");
+  }
+  if (selected("zero_timer_chain")) {
+    emit("zero_timer_chain", measure(iters(2'000'000), zero_timer_chain), "ns/op");
+  }
+  if (selected("zero_timer_batch")) {
+    dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+    emit("zero_timer_batch",
+         measure(
+             iters(100'000), [&](std::size_t n) { return zero_timer_batch(loop, n); },
+             iters(100'000)),
+         "ns/op");
+  }
+  if (selected("one_ms_timer_chain")) {
+    emit("one_ms_timer_chain", measure(iters(2'000'000), one_ms_timer_chain), "ns/op");
+  }
+  if (selected("one_ms_timer_batch")) {
+    dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+    emit("one_ms_timer_batch",
+         measure(
+             iters(100'000), [&](std::size_t n) { return one_ms_timer_batch(loop, n); },
+             iters(100'000)),
+         "ns/op");
+  }
+  if (selected("pending_timers")) bench_pending_timers(iters(1'000'000));
+  if (selected("pending_timer")) bench_pending_memory(iters(1'000'000));
+  if (selected("round_trip")) {
+    emit("round_trip", measure(options.smoke ? 50 : 20'000, round_trip), "ns/op");
+  }
+  if (selected("tracing")) bench_tracing(iters(4'000'000));
+  if (selected("baseline_deque_single")) {
+    emit("baseline_deque_single", measure(iters(4'000'000), deque_single), "ns/op");
+  }
+  if (selected("baseline_deque_batch")) {
+    emit("baseline_deque_batch", measure(iters(4'000'000), deque_batch), "ns/op");
+  }
+  if (selected("baseline_coroutine")) {
+    emit("baseline_coroutine_resume", measure(iters(20'000'000), coroutine_resume), "ns/op");
+  }
+  if (failures > 0) {
+    std::fprintf(stderr, "dartloop_bench: %d check(s) failed\n", failures);
+    return 1;
+  }
+  return 0;
+}
+
+std::size_t parse_count(const char* text) {
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || value == 0) {
+    std::fprintf(stderr, "dartloop_bench: not a positive count: %s\n", text);
+    std::exit(2);
+  }
+  return static_cast<std::size_t>(value);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string_view arg(argv[i]);
+      if (arg == "--smoke") {
+        options.smoke = true;
+      } else if (arg == "--reps" && i + 1 < argc) {
+        options.reps = static_cast<int>(std::min<std::size_t>(parse_count(argv[++i]), 101));
+      } else if (arg == "--only" && i + 1 < argc) {
+        options.only = argv[++i];
+      } else if (arg == "--memory-child" && i + 1 < argc) {
+        return memory_child(parse_count(argv[++i]));
+      } else {
+        std::fprintf(stderr, "usage: dartloop_bench [--smoke] [--reps N] [--only NAME_PREFIX]\n");
+        return 2;
+      }
+    }
+    return run_all();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dartloop_bench: %s\n", e.what());
+    return 1;
+  }
+}
