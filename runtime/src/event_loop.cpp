@@ -341,6 +341,22 @@ void EventLoop::schedule_priority_microtask(Task fn, std::source_location where)
 }
 
 void EventLoop::post(Task fn, std::source_location where) {
+  if (current_loop == this) {
+    // On the loop's own thread the event joins the event queue at once, like a message to the
+    // isolate's own port: all events share one FIFO in enqueue order (§1.1, §1.9), so it must
+    // not overtake a zero timer created after it. Earlier posts from other threads go first.
+    if (stopping_) return;  // an ended isolate runs nothing more
+    const auto enqueue = [this](Event&& e) {
+      events_.push(std::move(e));
+      if (!observers_.empty()) [[unlikely]] {
+        const TaskInfo& info = events_[events_.size() - 1].info;
+        notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
+      }
+    };
+    inbox_.drain(enqueue);
+    enqueue(Event{EventKind::task, std::move(fn), info_here(where)});
+    return;
+  }
   // Another thread has no running task of this loop: the event has no parent.
   if (inbox_.push(Event{EventKind::task, std::move(fn), TaskInfo{0, 0, where}})) {
     boost::asio::post(waiter_->io, [] {});  // wake a sleeping loop; later posts coalesce
@@ -444,9 +460,17 @@ void EventLoop::set_uncaught_error_handler(UncaughtErrorHandler handler) {
   uncaught_handler_ = std::move(handler);
 }
 
-void EventLoop::report_uncaught_error(std::exception_ptr error) {
-  static const TaskInfo none{};
-  handle_uncaught(std::move(error), running_ != nullptr ? *running_ : none);
+void EventLoop::report_uncaught_error(std::exception_ptr error, std::source_location where) {
+  if (uncaught_handler_) {
+    // A guarded zone (runZonedGuarded) gets the error at once and the isolate goes on.
+    static const TaskInfo none{};
+    handle_uncaught(std::move(error), running_ != nullptr ? *running_ : none);
+    return;
+  }
+  // The root zone (`_rootHandleUncaughtError`) throws the error from a priority microtask:
+  // it surfaces before every ordinary microtask already queued, and then ends the isolate.
+  schedule_priority_microtask([error = std::move(error)] { std::rethrow_exception(error); },
+                              where);
 }
 
 void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) {

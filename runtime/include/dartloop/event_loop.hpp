@@ -144,8 +144,9 @@ class EventLoop {
   void set_error_output(OutputSink sink);
   /// @brief Handles uncaught errors instead of ending the isolate (null restores Dart's rule).
   void set_uncaught_error_handler(UncaughtErrorHandler handler);
-  /// @brief Reports @p error as uncaught, from the running task (Dart's root zone handler).
-  void report_uncaught_error(std::exception_ptr error);
+  /// @brief Reports @p error as uncaught: to the handler if set, else thrown by a priority microtask.
+  void report_uncaught_error(std::exception_ptr error,
+                             std::source_location where = std::source_location::current());
   /// @brief Writes @p message to the error sink (used for diagnostics).
   void write_error(std::string_view message);
 
