@@ -67,7 +67,18 @@ boost::asio::io_context& EventLoop::io_context() noexcept { return waiter_->io; 
 // The loop. Read `run` next to dart-semantics.md §1.1: one event, then every microtask.
 // ---------------------------------------------------------------------------------------
 
+namespace {
+void refuse_inside_task(const EventLoop& loop, const char* what) {
+  if (loop.running() != nullptr) {
+    throw StateError(std::string(what) +
+                     " cannot be called from inside a task: a task runs to completion "
+                     "(use elapse_blocking to simulate a slow one)");
+  }
+}
+}  // namespace
+
 int EventLoop::run(Task entry, std::source_location where) {
+  refuse_inside_task(*this, "run()");
   const Scope scope(*this);
   // main() is the isolate's first event, so its microtasks run before any timer (§1.1).
   events_.push(Event{EventKind::task, std::move(entry), info_here(where)});
@@ -266,11 +277,13 @@ void EventLoop::within(SmallFunction<void(), 32> fn) {
 }
 
 void EventLoop::flush_microtasks() {
+  refuse_inside_task(*this, "flush_microtasks()");
   const Scope scope(*this);
   drain_microtasks();
 }
 
 void EventLoop::run_until_idle() {
+  refuse_inside_task(*this, "run_until_idle()");
   const Scope scope(*this);
   while (!stopping_) {
     drain_microtasks();
@@ -286,6 +299,7 @@ void EventLoop::elapse(Duration d) {
   if (clock_.kind() != ClockKind::virtual_time) {
     throw StateError("elapse() needs a loop on the virtual clock");
   }
+  refuse_inside_task(*this, "elapse()");
   const Duration target = clock_.now() + d;
   run_until_idle();
   while (!stopping_ && !timers_.heap_empty()) {
@@ -306,6 +320,7 @@ void EventLoop::flush_timers(Duration limit) {
   if (clock_.kind() != ClockKind::virtual_time) {
     throw StateError("flush_timers() needs a loop on the virtual clock");
   }
+  refuse_inside_task(*this, "flush_timers()");
   const Duration deadline = clock_.now() + limit;
   run_until_idle();
   while (!stopping_ && !timers_.empty()) {
@@ -318,6 +333,13 @@ void EventLoop::flush_timers(Duration limit) {
     clock_.advance_to(due);
     run_until_idle();
   }
+}
+
+void EventLoop::elapse_blocking(Duration d) {
+  if (clock_.kind() != ClockKind::virtual_time) {
+    throw StateError("elapse_blocking() needs a loop on the virtual clock");
+  }
+  clock_.advance_to(clock_.now() + d);
 }
 
 // ---------------------------------------------------------------------------------------

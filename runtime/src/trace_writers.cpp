@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <unordered_set>
 
 namespace dartloop {
 
@@ -76,12 +77,14 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
                       {"args", {{"microtasks", microtasks}, {"events", queued_events}}}});
   };
   int depth = 0;  // flows can only start inside a slice
+  std::unordered_set<TaskId> open_flows;
   for (const TraceRecord& r : trace.records()) {
     switch (r.action) {
       case TraceAction::schedule:
         if (r.queue == QueueKind::microtask) ++microtasks;
         if (r.queue == QueueKind::event) ++queued_events;
         if (depth > 0 && r.queue != QueueKind::event) {
+          open_flows.insert(r.task.id);
           events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "s"},
                             {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
         }
@@ -97,7 +100,7 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         json args = task_json(r.task);
         events.push_back({{"name", task_title(r.queue, r.task)}, {"cat", to_string(r.queue)},
                           {"ph", "B"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}, {"args", args}});
-        if (r.queue != QueueKind::event && r.task.parent != 0) {
+        if (open_flows.erase(r.task.id) > 0) {
           events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "f"}, {"bp", "e"},
                             {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
         }

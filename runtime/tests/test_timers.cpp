@@ -424,13 +424,13 @@ TEST_CASE("a periodic timer fires at a fixed rate without drift", "[timers]") {
 TEST_CASE("a periodic timer that falls behind skips the missed ticks with one callback",
           "[timers]") {
   // The API doc of Timer.tick: a 1 s periodic timer whose first callback takes 3.5 s reports
-  // tick 1 and then tick 4. The long callback is simulated by elapsing virtual time inside it.
+  // tick 1 and then tick 4. The long callback is simulated with elapse_blocking.
   EventLoop loop(ClockKind::virtual_time);
   Log log;
   loop.run([&log] {
     Timer::periodic(1000ms, [&log](Timer& t) {
       log.push_back(std::to_string(t.tick()) + "@" + std::to_string(now_ms()));
-      if (t.tick() == 1) EventLoop::current().elapse(3500ms);
+      if (t.tick() == 1) EventLoop::current().elapse_blocking(3500ms);
       if (t.tick() >= 5) t.cancel();
     });
   });
@@ -445,7 +445,7 @@ TEST_CASE("a periodic timer late by exactly one period skips nothing", "[timers]
   loop.run([&log] {
     Timer::periodic(1000ms, [&log](Timer& t) {
       log.push_back(std::to_string(t.tick()) + "@" + std::to_string(now_ms()));
-      if (t.tick() == 1) EventLoop::current().elapse(2000ms);
+      if (t.tick() == 1) EventLoop::current().elapse_blocking(2000ms);
       if (t.tick() >= 4) t.cancel();
     });
   });
@@ -606,4 +606,30 @@ TEST_CASE("the virtual clock jumps straight to the next deadline when idle", "[t
   Recorder r;
   loop.run([&r] { Timer(std::chrono::hours(24), [&r] { r("a day later"); }); });
   CHECK(r.log == Log{"a day later@86400001"});
+}
+
+TEST_CASE("elapse_blocking moves time inside a task without running anything else",
+          "[timers]") {
+  EventLoop loop(ClockKind::virtual_time);
+  Log log;
+  loop.run([&log] {
+    Timer(1ms, [&log] { log.push_back("timer@" + std::to_string(now_ms())); });
+    schedule_microtask([&log] { log.push_back("micro@" + std::to_string(now_ms())); });
+    EventLoop::current().elapse_blocking(10ms);  // a slow main: the timer becomes due...
+    log.push_back("main done@" + std::to_string(now_ms()));  // ...but nothing interrupts it
+  });
+  CHECK(log == Log{"main done@10", "micro@10", "timer@10"});
+}
+
+TEST_CASE("the fake-async controls refuse to run from inside a task", "[timers]") {
+  EventLoop loop(ClockKind::virtual_time);
+  int refused = 0;
+  loop.run([&] {
+    auto& self = EventLoop::current();
+    try { self.elapse(1ms); } catch (const dartloop::StateError&) { ++refused; }
+    try { self.flush_microtasks(); } catch (const dartloop::StateError&) { ++refused; }
+    try { self.run_until_idle(); } catch (const dartloop::StateError&) { ++refused; }
+    try { self.flush_timers(); } catch (const dartloop::StateError&) { ++refused; }
+  });
+  CHECK(refused == 4);
 }

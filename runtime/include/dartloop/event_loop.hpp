@@ -75,7 +75,15 @@ class EventLoop {
   /// @brief Virtual clock: runs everything due within @p d, then sets the clock @p d later.
   void elapse(Duration d);
   /// @brief Virtual clock: runs until no timer is left or @p limit of virtual time has passed.
+  ///
+  /// Like `run_until_idle` and `elapse`, it keeps running while a zero-duration periodic
+  /// timer is active (that timer is always ready): cancel such timers first.
   void flush_timers(Duration limit = std::chrono::hours(1));
+  /// @brief Virtual clock: the running task "takes" @p d; time moves, nothing else runs.
+  ///
+  /// Simulates a slow synchronous computation (`fake_async`'s `elapseBlocking`). The other
+  /// controls refuse to run inside a task, since a task always runs to completion.
+  void elapse_blocking(Duration d);
 
   /// @brief Ends the loop after the running task with @p exit_code; what is queued is dropped.
   void stop(int exit_code) noexcept;
