@@ -15,7 +15,6 @@
 namespace dartloop {
 
 namespace {
-thread_local EventLoop* current_loop = nullptr;
 
 void write_to(std::FILE* stream, std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), stream);
@@ -27,10 +26,10 @@ void write_to(std::FILE* stream, std::string_view line) {
 /// Makes a loop current on this thread for a while (nesting restores the previous one).
 class EventLoop::Scope {
  public:
-  explicit Scope(EventLoop& loop) noexcept : previous_(current_loop) { current_loop = &loop; }
+  explicit Scope(EventLoop& loop) noexcept : previous_(current_) { current_ = &loop; }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
-  ~Scope() { current_loop = previous_; }
+  ~Scope() { current_ = previous_; }
 
  private:
   EventLoop* previous_;
@@ -54,12 +53,9 @@ EventLoop::~EventLoop() {
   timers_.clear();
 }
 
-EventLoop& EventLoop::current() {
-  if (current_loop == nullptr) throw StateError("no dartloop event loop is running on this thread");
-  return *current_loop;
+void EventLoop::throw_no_loop() {
+  throw StateError("no dartloop event loop is running on this thread");
 }
-
-EventLoop* EventLoop::current_or_null() noexcept { return current_loop; }
 
 boost::asio::io_context& EventLoop::io_context() noexcept { return waiter_->io; }
 
@@ -81,7 +77,7 @@ int EventLoop::run(Task entry, std::source_location where) {
   refuse_inside_task(*this, "run()");
   const Scope scope(*this);
   // main() is the isolate's first event, so its microtasks run before any timer (§1.1).
-  events_.push(Event{EventKind::task, std::move(entry), info_here(where)});
+  events_.emplace(EventKind::task, std::move(entry), info_here(where));
   notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, events_[0].info, now()); });
   while (!stopping_) {
     drain_microtasks();                        // all of them, including ones added meanwhile
@@ -89,24 +85,19 @@ int EventLoop::run(Task entry, std::source_location where) {
     collect_arrivals();                        // posts from other threads, due timer wake-ups
     if (events_.empty() && !wait_for_arrivals()) break;  // nothing can arrive: the isolate ends
     if (events_.empty()) continue;
-    Event event = events_.pop();               // exactly one event per turn
-    handle_event(event);
+    handle_event(events_.take_head());         // exactly one event per turn
+    events_.finish_head();
   }
   finish();
   return exit_code_;
 }
 
-void EventLoop::drain_microtasks() {
-  while (!microtasks_.empty() && !stopping_) {
-    Microtask task = microtasks_.pop();
-    run_task(QueueKind::microtask, task.fn, task.info);
-  }
-}
-
-void EventLoop::run_task(QueueKind queue, Task& fn, const TaskInfo& info) {
+// Runs one task: the only place where user code is called, so the only place that catches.
+template <class F>
+void EventLoop::run_task(QueueKind queue, const TaskInfo& info, F&& fn) {
   const TaskInfo* outer = running_;
   running_ = &info;
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     notify([&](LoopObserver& o) { o.on_start(queue, info, now()); });
   }
   try {
@@ -114,40 +105,50 @@ void EventLoop::run_task(QueueKind queue, Task& fn, const TaskInfo& info) {
   } catch (...) {
     handle_uncaught(std::current_exception(), info);
   }
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     notify([&](LoopObserver& o) { o.on_end(queue, info, now()); });
   }
   running_ = outer;
 }
 
+void EventLoop::run_microtasks() {
+  while (!microtasks_.empty() && !stopping_) {
+    Microtask& task = microtasks_.take_head();  // runs in its slot: no copy per microtask
+    run_task(QueueKind::microtask, task.info, task.fn);
+    microtasks_.finish_head();
+  }
+}
+
+void EventLoop::notify_scheduled_microtask() {
+  const TaskInfo& info = microtasks_.info(microtasks_.size() - 1);
+  notify([&](LoopObserver& o) { o.on_schedule(QueueKind::microtask, info, now()); });
+}
+
 void EventLoop::handle_event(Event& event) {
   microtasks_.begin_task();
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     notify([&](LoopObserver& o) { o.on_event(event.kind, event.info, now()); });
   }
   switch (event.kind) {
     case EventKind::task:
-      run_task(QueueKind::event, event.fn, event.info);
+      run_task(QueueKind::event, event.info, event.fn);
       return;
     case EventKind::zero_timer: {
-      std::vector<TimerSlot> batch;
-      batch.swap(batch_);
-      timers_.collect_for_zero_event(batch);
-      run_timers(batch);
-      batch.clear();
-      batch.swap(batch_);
+      batch_.clear();
+      const ZeroTimer zero = timers_.collect_for_zero_event(batch_);
+      if (!batch_.empty()) run_timers(batch_);  // heap timers due before it, then its node
+      if (zero.slot == ZeroTimer::no_slot && !stopping_) {
+        run_task(QueueKind::timer, event.info, event.fn);  // a `Timer::run`: code in the event
+        drain_microtasks();
+      }
       return;
     }
-    case EventKind::timeout: {
+    case EventKind::timeout:
       timeout_queued_ = false;  // the wake-up is consumed; the next one is requested below
-      std::vector<TimerSlot> batch;
-      batch.swap(batch_);
-      timers_.collect_for_timeout(clock_.now_ms(), batch);
-      run_timers(batch);
-      batch.clear();
-      batch.swap(batch_);
+      batch_.clear();
+      timers_.collect_for_timeout(clock_.now_ms(), batch_);
+      run_timers(batch_);
       return;
-    }
   }
 }
 
@@ -157,39 +158,31 @@ void EventLoop::run_timers(std::vector<TimerSlot>& batch) {
   std::size_t i = 0;
   for (; i < batch.size() && !stopping_; ++i) {
     const TimerSlot slot = batch[i];
-    TimerNode& node = timers_.node(slot);
-    if (!node.active) {  // cancelled before its turn, even inside this batch
-      timers_.release(slot);
-      continue;
-    }
+    Timer self(this, slot);  // adopts the batch's reference: the node outlives the call
+    TimerNode& node = timers_.node(slot);  // chunks never move, so this stays valid
+    if (!node.active) continue;  // cancelled before its turn, even inside this batch
     if (!node.periodic) {
       node.active = 0;  // a one-shot timer is inactive from the moment its call starts
       node.fired = 1;
-    } else if (!node.zero) {
-      const std::int64_t period = timers_.period_ms(slot);
-      const std::int64_t overdue = clock_.now_ms() - node.wakeup_ms;
-      if (overdue > period) {  // late by more than a period: skip the missed ticks
-        const std::int64_t missed = overdue / period;
-        node.wakeup_ms += missed * period;
-        timers_.add_ticks(slot, missed);
+    } else {
+      if (!node.zero) {
+        const std::int64_t period = timers_.period_ms(slot);
+        const std::int64_t overdue = clock_.now_ms() - node.wakeup_ms;
+        if (overdue > period) {  // late by more than a period: skip the missed ticks
+          const std::int64_t missed = overdue / period;
+          node.wakeup_ms += missed * period;
+          timers_.add_ticks(slot, missed);
+        }
       }
+      timers_.add_ticks(slot, 1);
     }
-    if (node.periodic) timers_.add_ticks(slot, 1);
-
-    // Run the callback from a local: it may cancel its own timer or drop the last handle.
+    // Call from a local: the callback may cancel its own timer or drop the last handle.
     TimerCallback callback = std::move(node.callback);
     const TaskInfo info{node.id, 0, node.where};
-    Timer self(this, slot);
-    if (!node.periodic) timers_.release(slot);  // `self` keeps the node while it runs
-    Task call([&callback, &self] { callback(self); });
-    run_task(QueueKind::timer, call, info);
-    TimerNode& after = timers_.node(slot);
-    if (after.periodic) {
-      if (after.active && !stopping_) {
-        after.callback = std::move(callback);
-        arm(slot);  // fresh id and wake-up; a zero periodic timer gets a new event
-      }
-      timers_.release(slot);  // the batch's hold
+    run_task(QueueKind::timer, info, [&] { callback(self); });
+    if (node.periodic && node.active && !stopping_) {
+      node.callback = std::move(callback);
+      arm(slot);  // fresh id and wake-up; a zero periodic timer gets a new event
     }
     drain_microtasks();
   }
@@ -200,7 +193,7 @@ void EventLoop::run_timers(std::vector<TimerSlot>& batch) {
 void EventLoop::collect_arrivals() {
   inbox_.drain([this](Event&& e) {
     events_.push(std::move(e));
-    if (!observers_.empty()) [[unlikely]] {
+    if (observed()) [[unlikely]] {
       const TaskInfo& info = events_[events_.size() - 1].info;
       notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
     }
@@ -211,8 +204,8 @@ void EventLoop::collect_arrivals() {
       timers_.node(timers_.heap_top()).wakeup_ms <= clock_.now_ms()) {
     timeout_queued_ = true;
     const TimerNode& first = timers_.node(timers_.heap_top());
-    events_.push(Event{EventKind::timeout, Task{}, TaskInfo{next_id(), 0, first.where}});
-    if (!observers_.empty()) [[unlikely]] {
+    events_.emplace(EventKind::timeout, TaskInfo{next_id(), 0, first.where});
+    if (observed()) [[unlikely]] {
       const TaskInfo& info = events_[events_.size() - 1].info;
       notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
     }
@@ -236,7 +229,7 @@ bool EventLoop::wait_for_arrivals() {
     // Nothing is runnable before the next timer: jump there instead of sleeping.
     const Duration from = clock_.now();
     clock_.advance_to(*next_due);
-    if (!observers_.empty()) [[unlikely]] {
+    if (observed()) [[unlikely]] {
       notify([&](LoopObserver& o) { o.on_advance(from, clock_.now()); });
     }
   } else {
@@ -290,8 +283,8 @@ void EventLoop::run_until_idle() {
     if (stopping_) break;
     collect_arrivals();
     if (events_.empty()) break;
-    Event event = events_.pop();
-    handle_event(event);
+    handle_event(events_.take_head());
+    events_.finish_head();
   }
 }
 
@@ -307,7 +300,7 @@ void EventLoop::elapse(Duration d) {
     if (due > target) break;
     const Duration from = clock_.now();
     clock_.advance_to(due);
-    if (!observers_.empty() && clock_.now() != from) [[unlikely]] {
+    if (observed() && clock_.now() != from) [[unlikely]] {
       notify([&](LoopObserver& o) { o.on_advance(from, clock_.now()); });
     }
     run_until_idle();
@@ -346,15 +339,6 @@ void EventLoop::elapse_blocking(Duration d) {
 // Scheduling.
 // ---------------------------------------------------------------------------------------
 
-void EventLoop::schedule_microtask(Task fn, std::source_location where) {
-  if (stopping_) return;  // an ended isolate runs nothing more
-  microtasks_.push(Microtask{std::move(fn), info_here(where)});
-  if (!observers_.empty()) [[unlikely]] {
-    const TaskInfo& info = microtasks_.info(microtasks_.size() - 1);
-    notify([&](LoopObserver& o) { o.on_schedule(QueueKind::microtask, info, now()); });
-  }
-}
-
 void EventLoop::schedule_priority_microtask(Task fn, std::source_location where) {
   if (stopping_) return;
   const TaskInfo info = info_here(where);
@@ -363,37 +347,33 @@ void EventLoop::schedule_priority_microtask(Task fn, std::source_location where)
 }
 
 void EventLoop::post(Task fn, std::source_location where) {
-  if (current_loop == this) {
+  if (current_ == this) {
     // On the loop's own thread the event joins the event queue at once, like a message to the
     // isolate's own port: all events share one FIFO in enqueue order (§1.1, §1.9), so it must
     // not overtake a zero timer created after it. Earlier posts from other threads go first.
     if (stopping_) return;  // an ended isolate runs nothing more
     const auto enqueue = [this](Event&& e) {
       events_.push(std::move(e));
-      if (!observers_.empty()) [[unlikely]] {
+      if (observed()) [[unlikely]] {
         const TaskInfo& info = events_[events_.size() - 1].info;
         notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
       }
     };
     inbox_.drain(enqueue);
-    enqueue(Event{EventKind::task, std::move(fn), info_here(where)});
+    enqueue(Event(EventKind::task, std::move(fn), info_here(where)));
     return;
   }
   // Another thread has no running task of this loop: the event has no parent.
-  if (inbox_.push(Event{EventKind::task, std::move(fn), TaskInfo{0, 0, where}})) {
+  if (inbox_.push(Event(EventKind::task, std::move(fn), TaskInfo{0, 0, where}))) {
     boost::asio::post(waiter_->io, [] {});  // wake a sleeping loop; later posts coalesce
   }
-}
-
-void schedule_microtask(Task fn, std::source_location where) {
-  EventLoop::current().schedule_microtask(std::move(fn), where);
 }
 
 // ---------------------------------------------------------------------------------------
 // Timers.
 // ---------------------------------------------------------------------------------------
 
-TimerSlot EventLoop::create_timer(Duration d, TimerCallback callback, bool periodic,
+TimerSlot EventLoop::create_timer(Duration d, TimerCallback&& callback, bool periodic,
                                   std::source_location where) {
   const TimerSlot slot =
       timers_.create(std::move(callback), whole_milliseconds(d), periodic, where);
@@ -411,14 +391,24 @@ TimerSlot EventLoop::create_timer(Duration d, TimerCallback callback, bool perio
   timers_.enqueue(slot);
   if (node.zero) {
     // Every zero timer is its own message in the event queue.
-    events_.push(Event{EventKind::zero_timer, Task{},
-                       TaskInfo{node.id, running_ != nullptr ? running_->id : 0, where}});
+    events_.emplace(EventKind::zero_timer,
+                    TaskInfo{node.id, running_ != nullptr ? running_->id : 0, where});
   }
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     const TaskInfo info{node.id, running_ != nullptr ? running_->id : 0, where};
     notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
   }
   return slot;
+}
+
+void EventLoop::schedule_zero_timer(Task&& fn, std::source_location where) {
+  if (stopping_) return;  // an ended isolate runs nothing more
+  const TaskInfo info = info_here(where);
+  timers_.enqueue_zero(clock_.now_ms(), info.id, where);
+  events_.emplace(EventKind::zero_timer, std::move(fn), info);  // every zero timer: one event
+  if (observed()) [[unlikely]] {
+    notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
+  }
 }
 
 void EventLoop::arm(TimerSlot slot) {
@@ -431,10 +421,10 @@ void EventLoop::arm(TimerSlot slot) {
   }
   timers_.enqueue(slot);
   if (node.zero) {
-    events_.push(Event{EventKind::zero_timer, Task{},
-                       TaskInfo{node.id, running_ != nullptr ? running_->id : 0, node.where}});
+    events_.emplace(EventKind::zero_timer,
+                    TaskInfo{node.id, running_ != nullptr ? running_->id : 0, node.where});
   }
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     const TaskInfo info{node.id, running_ != nullptr ? running_->id : 0, node.where};
     notify([&](LoopObserver& o) { o.on_schedule(QueueKind::timer, info, now()); });
   }
@@ -447,7 +437,7 @@ void EventLoop::cancel_timer(TimerSlot slot) noexcept {
   node.callback.reset();  // frees the captures now; a running callback lives in a local
   // Heap timers leave the heap; zero timers stay so their event can consume them.
   timers_.remove_from_heap(slot);
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     const TaskInfo info{node.id, 0, node.where};
     notify([&](LoopObserver& o) { o.on_cancel(info, now()); });
   }
@@ -458,7 +448,7 @@ void EventLoop::cancel_timer(TimerSlot slot) noexcept {
 // ---------------------------------------------------------------------------------------
 
 void EventLoop::write_line(std::string_view line) {
-  if (!observers_.empty()) [[unlikely]] {
+  if (observed()) [[unlikely]] {
     notify([&](LoopObserver& o) { o.on_output(line, now()); });
   }
   if (output_) {
@@ -549,11 +539,7 @@ QueueSnapshot EventLoop::snapshot() const {
   for (std::size_t i = 0; i < events_.size(); ++i) {
     s.events.push_back(PendingEvent{events_[i].kind, events_[i].info});
   }
-  for (TimerSlot slot : timers_.queued_in_order()) {
-    const TimerNode& n = timers_.node(slot);
-    s.timers.push_back(PendingTimer{TaskInfo{n.id, 0, n.where}, n.wakeup_ms,
-                                    timers_.period_ms(slot), n.periodic != 0, n.active != 0});
-  }
+  s.timers = timers_.pending_in_order();
   return s;
 }
 

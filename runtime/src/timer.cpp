@@ -4,13 +4,11 @@
 
 namespace dartloop {
 
-Timer::Timer(EventLoop& loop, Duration duration, TimerCallback callback, bool periodic,
+Timer::Timer(EventLoop& loop, Duration duration, TimerCallback&& callback, bool periodic,
              std::source_location where)
     : loop_(&loop), slot_(loop.create_timer(duration, std::move(callback), periodic, where)) {}
 
-Timer::Timer(EventLoop* loop, TimerSlot slot) noexcept : loop_(loop), slot_(slot) {
-  loop_->timers_.add_ref(slot_);
-}
+Timer::Timer(EventLoop* loop, TimerSlot slot) noexcept : loop_(loop), slot_(slot) {}
 
 Timer::Timer(const Timer& other) noexcept : loop_(other.loop_), slot_(other.slot_) {
   if (loop_ != nullptr) loop_->timers_.add_ref(slot_);

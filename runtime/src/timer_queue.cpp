@@ -8,7 +8,7 @@ namespace dartloop {
 TimerQueue::TimerQueue() = default;
 TimerQueue::~TimerQueue() = default;
 
-TimerSlot TimerQueue::create(TimerCallback callback, std::int64_t milliseconds, bool periodic,
+TimerSlot TimerQueue::create(TimerCallback&& callback, std::int64_t milliseconds, bool periodic,
                              std::source_location where) {
   TimerSlot slot = 0;
   if (free_count_ > 0) {
@@ -37,10 +37,8 @@ TimerSlot TimerQueue::create(TimerCallback callback, std::int64_t milliseconds, 
   return slot;
 }
 
-void TimerQueue::release(TimerSlot slot) noexcept {
-  TimerNode& n = node(slot);
-  assert(n.refs > 0 && !n.free);
-  if (--n.refs != 0) return;
+void TimerQueue::free_slot(TimerSlot slot, TimerNode& n) noexcept {
+  assert(!n.free);
   n.callback.reset();
   if (n.periodic) periodic_.erase(slot);
   n.free = 1;
@@ -51,8 +49,9 @@ void TimerQueue::release(TimerSlot slot) noexcept {
 
 void TimerQueue::enqueue(TimerSlot slot) {
   add_ref(slot);
-  if (node(slot).zero) {
-    zero_.emplace_back(slot);
+  const TimerNode& n = node(slot);
+  if (n.zero) {
+    zero_.emplace_back(ZeroTimer{n.wakeup_ms, n.id, n.where, slot});
     return;
   }
   heap_.push_back(slot);
@@ -113,19 +112,20 @@ void TimerQueue::sift_down(std::uint32_t i) noexcept {
   place(i, moving);
 }
 
-void TimerQueue::collect_for_zero_event(std::vector<TimerSlot>& batch) {
-  if (zero_.empty()) return;
-  const TimerSlot first_zero = zero_.front();
+ZeroTimer TimerQueue::collect_batch_for_zero_event(std::vector<TimerSlot>& batch) {
+  if (zero_.empty()) return {};
+  const ZeroTimer first_zero = zero_.pop_front();
   // Heap timers that are "less" than the zero timer expired before it was created.
   while (!heap_.empty() && before(heap_.front(), first_zero)) batch.push_back(heap_pop());
-  batch.push_back(zero_.pop_front());
+  if (first_zero.slot != ZeroTimer::no_slot) batch.push_back(first_zero.slot);
+  return first_zero;
 }
 
 void TimerQueue::collect_for_timeout(std::int64_t now_ms, std::vector<TimerSlot>& batch) {
   if (!zero_.empty()) {
     // The first zero timer was created at or before now, so everything before it is due;
     // the zero timer itself waits for its own event.
-    const TimerSlot first_zero = zero_.front();
+    const ZeroTimer& first_zero = zero_.front();
     while (!heap_.empty() && before(heap_.front(), first_zero)) batch.push_back(heap_pop());
     return;
   }
@@ -145,17 +145,34 @@ std::int64_t TimerQueue::tick(TimerSlot slot) const {
 
 void TimerQueue::add_ticks(TimerSlot slot, std::int64_t n) { periodic_[slot].tick += n; }
 
-std::vector<TimerSlot> TimerQueue::queued_in_order() const {
-  std::vector<TimerSlot> out(heap_.begin(), heap_.end());
-  for (std::size_t i = 0; i < zero_.size(); ++i) out.push_back(zero_[i]);
-  std::sort(out.begin(), out.end(), [this](TimerSlot a, TimerSlot b) { return before(a, b); });
+std::vector<PendingTimer> TimerQueue::pending_in_order() const {
+  std::vector<PendingTimer> out;
+  out.reserve(size());
+  for (const TimerSlot slot : heap_) {
+    const TimerNode& n = node(slot);
+    out.push_back(PendingTimer{TaskInfo{n.id, 0, n.where}, n.wakeup_ms, period_ms(slot),
+                               n.periodic != 0, n.active != 0});
+  }
+  for (std::size_t i = 0; i < zero_.size(); ++i) {
+    const ZeroTimer& z = zero_[i];
+    const bool has_node = z.slot != ZeroTimer::no_slot;
+    out.push_back(PendingTimer{TaskInfo{z.id, 0, z.where}, z.wakeup_ms, 0,
+                               has_node && node(z.slot).periodic != 0,
+                               !has_node || node(z.slot).active != 0});
+  }
+  std::sort(out.begin(), out.end(), [](const PendingTimer& a, const PendingTimer& b) {
+    return a.wakeup_ms != b.wakeup_ms ? a.wakeup_ms < b.wakeup_ms : a.info.id < b.info.id;
+  });
   return out;
 }
 
 void TimerQueue::clear() noexcept {
   std::vector<TimerSlot> held(heap_.begin(), heap_.end());
   heap_.clear();
-  while (!zero_.empty()) held.push_back(zero_.pop_front());
+  while (!zero_.empty()) {
+    const ZeroTimer z = zero_.pop_front();
+    if (z.slot != ZeroTimer::no_slot) held.push_back(z.slot);
+  }
   for (TimerSlot slot : held) {
     node(slot).heap_index = TimerNode::not_in_heap;
     node(slot).active = 0;

@@ -845,7 +845,7 @@ TEST_CASE("a snapshot shows a cancelled zero timer as inactive until its event c
   dartloop::QueueSnapshot snap;
   bool fired = false;
   loop.run([&] {
-    Timer t = Timer::run([&fired] { fired = true; });
+    Timer t(dartloop::Duration::zero(), [&fired] { fired = true; });
     t.cancel();
     snap = EventLoop::current().snapshot();
   });

@@ -470,14 +470,14 @@ TEST_CASE("a timeout event with no zero timer waiting ignores timers not yet due
   CHECK(t.queue.size() == 1);
 }
 
-TEST_CASE("queued_in_order lists zero and heap timers in firing order", "[queues]") {
+TEST_CASE("pending_in_order lists zero and heap timers in firing order", "[queues]") {
   Timers t;
   t.add(5, 7, 1);
   t.add(0, 1, 2);
   t.add(1, 3, 3);
   t.add(0, 3, 4);
   std::vector<TaskId> ids;
-  for (TimerSlot s : t.queue.queued_in_order()) ids.push_back(t.queue.node(s).id);
+  for (const dartloop::PendingTimer& p : t.queue.pending_in_order()) ids.push_back(p.info.id);
   CHECK(ids == std::vector<TaskId>{2, 3, 4, 1});
 }
 
@@ -561,4 +561,32 @@ TEST_CASE("clearing the timer queue drops queued timers and their callbacks", "[
     CHECK_FALSE(q.node(s).active);  // handles still read a valid, inactive node
     q.release(s);
   }
+}
+
+TEST_CASE("an element running in place survives two growths of its ring and is freed once",
+          "[queues]") {
+  int alive = 0;
+  struct Tracked {
+    int* alive;
+    explicit Tracked(int* a) : alive(a) { ++*alive; }
+    Tracked(Tracked&& o) noexcept : alive(o.alive) { ++*alive; }
+    Tracked(const Tracked&) = delete;
+    Tracked& operator=(const Tracked&) = delete;
+    Tracked& operator=(Tracked&&) = delete;
+    ~Tracked() { --*alive; }
+  };
+  {
+    dartloop::detail::RingQueue<Tracked> ring;
+    ring.emplace_back(&alive);
+    Tracked& running = ring.take_front();
+    for (int i = 0; i < 100; ++i) ring.emplace_back(&alive);  // grows 16 -> 32 -> 64 -> 128
+    CHECK(running.alive == &alive);  // still readable: its storage was kept
+    CHECK(alive == 101);
+    ring.insert_at(0, &alive);       // a priority insert must not overwrite it either
+    CHECK(running.alive == &alive);
+    ring.release_taken();
+    CHECK(alive == 101);
+    CHECK(ring.size() == 101);
+  }
+  CHECK(alive == 0);  // and LeakSanitizer sees no retired storage left behind
 }

@@ -2,12 +2,14 @@
 /// @file
 /// @brief The event loop of one isolate: one event at a time, all microtasks in between.
 
+#include <concepts>
 #include <cstddef>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <source_location>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "dartloop/clock.hpp"
@@ -18,6 +20,11 @@
 #include "dartloop/queue_snapshot.hpp"
 #include "dartloop/task.hpp"
 #include "dartloop/timer_queue.hpp"
+
+/// @brief 0 compiles the observer hooks out (used only to measure what they cost when unused).
+#ifndef DARTLOOP_OBSERVER_HOOKS
+#define DARTLOOP_OBSERVER_HOOKS 1
+#endif
 
 namespace boost::asio {
 class io_context;
@@ -57,9 +64,12 @@ class EventLoop {
   ~EventLoop();
 
   /// @brief The loop running on this thread; throws `StateError` when there is none.
-  [[nodiscard]] static EventLoop& current();
+  [[nodiscard]] static EventLoop& current() {
+    if (current_ == nullptr) [[unlikely]] throw_no_loop();
+    return *current_;
+  }
   /// @brief The loop running on this thread, or null.
-  [[nodiscard]] static EventLoop* current_or_null() noexcept;
+  [[nodiscard]] static EventLoop* current_or_null() noexcept { return current_; }
 
   // --- Running ---------------------------------------------------------------------------
 
@@ -91,7 +101,13 @@ class EventLoop {
   // --- Scheduling ----------------------------------------------------------------------
 
   /// @brief Appends a microtask (see `schedule_microtask`).
-  void schedule_microtask(Task fn, std::source_location where = std::source_location::current());
+  template <class F>
+    requires std::invocable<std::decay_t<F>&>
+  void schedule_microtask(F&& fn, std::source_location where = std::source_location::current()) {
+    if (stopping_) [[unlikely]] return;  // an ended isolate runs nothing more
+    microtasks_.emplace(std::forward<F>(fn), info_here(where));
+    if (observed()) [[unlikely]] notify_scheduled_microtask();
+  }
   /// @brief Inserts a microtask at the head, behind other priority ones of the running task.
   void schedule_priority_microtask(Task fn,
                                    std::source_location where = std::source_location::current());
@@ -170,21 +186,35 @@ class EventLoop {
   class Scope;
   struct Waiter;
 
+  [[noreturn]] static void throw_no_loop();
+  // The one test every hook makes: with tracing off it is a predictable branch.
+  [[nodiscard]] bool observed() const noexcept {
+    return DARTLOOP_OBSERVER_HOOKS != 0 && !observers_.empty();
+  }
+  void notify_scheduled_microtask();
+  static inline thread_local EventLoop* current_ = nullptr;
+
   TaskId next_id() noexcept { return ++last_id_; }
   TaskInfo info_here(std::source_location where) noexcept {
     return TaskInfo{next_id(), running_ != nullptr ? running_->id : 0, where};
   }
 
   // Timers (used by `Timer`).
-  TimerSlot create_timer(Duration d, TimerCallback callback, bool periodic,
+  TimerSlot create_timer(Duration d, TimerCallback&& callback, bool periodic,
                          std::source_location where);
   void arm(TimerSlot slot);
+  void schedule_zero_timer(Task&& fn, std::source_location where);
   void cancel_timer(TimerSlot slot) noexcept;
   void run_timers(std::vector<TimerSlot>& batch);
 
   // The loop's steps.
-  void run_task(QueueKind queue, Task& fn, const TaskInfo& info);
-  void drain_microtasks();
+  template <class F>
+  void run_task(QueueKind queue, const TaskInfo& info, F&& fn);
+  // Runs after every event and every timer, so the empty case stays inline and cheap.
+  void drain_microtasks() {
+    if (!microtasks_.empty()) run_microtasks();
+  }
+  void run_microtasks();
   void handle_event(Event& event);
   void collect_arrivals();
   bool wait_for_arrivals();
@@ -204,7 +234,7 @@ class EventLoop {
   Inbox inbox_;
   std::unique_ptr<Waiter> waiter_;
   std::vector<LoopObserver*> observers_;
-  std::vector<TimerSlot> batch_;  // reused by timer events
+  std::vector<TimerSlot> batch_;  // reused by timer events (never nested: tasks run to completion)
   const TaskInfo* running_ = nullptr;
   TaskId last_id_ = 0;
   std::size_t keep_alive_ = 0;
@@ -217,6 +247,10 @@ class EventLoop {
 };
 
 /// @brief Queues @p fn on the current loop's microtask queue (Dart's `scheduleMicrotask`).
-void schedule_microtask(Task fn, std::source_location where = std::source_location::current());
+template <class F>
+  requires std::invocable<std::decay_t<F>&>
+void schedule_microtask(F&& fn, std::source_location where = std::source_location::current()) {
+  EventLoop::current().schedule_microtask(std::forward<F>(fn), where);
+}
 
 }  // namespace dartloop

@@ -25,6 +25,12 @@ enum class EventKind : std::uint8_t {
 
 /// @brief One queued event.
 struct Event {
+  /// @brief An event of @p k with no code (timer messages).
+  Event(EventKind k, const TaskInfo& i) noexcept : kind(k), info(i) {}
+  /// @brief An event that runs @p f.
+  template <class F>
+  Event(EventKind k, F&& f, const TaskInfo& i) : kind(k), fn(std::forward<F>(f)), info(i) {}
+
   EventKind kind = EventKind::task;  ///< What it stands for.
   Task fn;                           ///< The code, for `EventKind::task`.
   TaskInfo info;                     ///< Id, parent and scheduling line.
@@ -35,8 +41,17 @@ class EventQueue {
  public:
   /// @brief Appends an event at the tail.
   void push(Event event) { ring_.emplace_back(std::move(event)); }
+  /// @brief Appends an event at the tail, built in place.
+  template <class... A>
+  Event& emplace(A&&... args) {
+    return ring_.emplace_back(std::forward<A>(args)...);
+  }
   /// @brief Removes and returns the oldest event.
   Event pop() { return ring_.pop_front(); }
+  /// @brief Takes the oldest event out of the queue but leaves it in place while it runs.
+  Event& take_head() noexcept { return ring_.take_front(); }
+  /// @brief Destroys the event handed out by `take_head` once it has run.
+  void finish_head() noexcept { ring_.release_taken(); }
   /// @brief True when no event waits.
   [[nodiscard]] bool empty() const noexcept { return ring_.empty(); }
   /// @brief Number of waiting events.

@@ -12,6 +12,10 @@ namespace dartloop {
 
 /// @brief A queued microtask: its code and what tracing knows about it.
 struct Microtask {
+  /// @brief Builds the callable straight into the queue's slot.
+  template <class F>
+  Microtask(F&& f, const TaskInfo& i) : fn(std::forward<F>(f)), info(i) {}
+
   Task fn;        ///< The code to run.
   TaskInfo info;  ///< Id, parent and scheduling line.
 };
@@ -27,6 +31,11 @@ class MicrotaskQueue {
  public:
   /// @brief Appends a microtask at the tail.
   void push(Microtask task) { ring_.emplace_back(std::move(task)); }
+  /// @brief Appends a microtask at the tail, building its callable in place.
+  template <class F>
+  void emplace(F&& fn, const TaskInfo& info) {
+    ring_.emplace_back(std::forward<F>(fn), info);
+  }
 
   /// @brief Inserts at the head, after the priority entries of the running microtask.
   void push_priority(Microtask task) {
@@ -39,6 +48,14 @@ class MicrotaskQueue {
     priority_run_ = 0;
     return ring_.pop_front();
   }
+
+  /// @brief Takes the head out of the queue but runs it where it is (see `finish_head`).
+  Microtask& take_head() noexcept {
+    priority_run_ = 0;
+    return ring_.take_front();
+  }
+  /// @brief Destroys the microtask handed out by `take_head` once it has run.
+  void finish_head() noexcept { ring_.release_taken(); }
 
   /// @brief Forgets the priority position (an event is about to run).
   void begin_task() noexcept { priority_run_ = 0; }

@@ -35,10 +35,13 @@ class Timer {
               TimerCallback([f = std::move(fn)](Timer&) mutable { f(); }), false, where) {}
 
   /// @brief Calls @p fn once as soon as possible, as its own event (Dart's `Timer.run`).
+  ///
+  /// Like Dart's, it returns nothing: with no handle the timer cannot be cancelled, so it
+  /// costs no timer node (use `Timer(Duration::zero(), fn)` for a cancellable one).
   template <class F>
     requires std::invocable<F&>
-  static Timer run(F fn, std::source_location where = std::source_location::current()) {
-    return Timer(Duration::zero(), std::move(fn), where);
+  static void run(F fn, std::source_location where = std::source_location::current()) {
+    EventLoop::current().schedule_zero_timer(std::move(fn), where);
   }
 
   /// @brief Calls @p fn(timer) every @p period until cancelled (Dart's `Timer.periodic`).
@@ -74,9 +77,9 @@ class Timer {
 
  private:
   friend class EventLoop;
-  Timer(EventLoop& loop, Duration duration, TimerCallback callback, bool periodic,
+  Timer(EventLoop& loop, Duration duration, TimerCallback&& callback, bool periodic,
         std::source_location where);
-  Timer(EventLoop* loop, TimerSlot slot) noexcept;  // takes a new reference
+  Timer(EventLoop* loop, TimerSlot slot) noexcept;  // adopts a reference the caller holds
 
   EventLoop* loop_ = nullptr;
   TimerSlot slot_ = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dartloop/detail/ring_queue.hpp"
+#include "dartloop/queue_snapshot.hpp"
 #include "dartloop/small_function.hpp"
 #include "dartloop/task.hpp"
 
@@ -39,6 +40,20 @@ struct TimerNode {
   static constexpr std::uint32_t not_in_heap = ~std::uint32_t{0};  ///< `heap_index` when absent.
 };
 
+/// @brief A zero-duration timer waiting for its event, with its place in the VM's order.
+///
+/// `Timer::run` gives no handle (Dart's `Timer.run` returns `void`), so such a timer can
+/// never be cancelled and needs no node: its callback travels in its event and only its
+/// key waits here. Timers that have a handle keep a node and name it in `slot`.
+struct ZeroTimer {
+  static constexpr TimerSlot no_slot = ~TimerSlot{0};  ///< `slot` of a handle-less timer.
+
+  std::int64_t wakeup_ms = 0;   ///< Loop milliseconds when it was created (`_wakeupTime`).
+  TaskId id = 0;                ///< Creation order (`_id`).
+  std::source_location where;   ///< The call that created it.
+  TimerSlot slot = no_slot;     ///< Its node, or `no_slot`.
+};
+
 /// @brief Pool, heap and zero FIFO of one loop's timers, in the VM's order.
 ///
 /// Mirrors the VM's `_Timer` statics (`timer_impl.dart`): zero-duration timers
@@ -54,7 +69,7 @@ class TimerQueue {
   ~TimerQueue();
 
   /// @brief Allocates a node (one reference held by the caller), not yet queued.
-  TimerSlot create(TimerCallback callback, std::int64_t milliseconds, bool periodic,
+  TimerSlot create(TimerCallback&& callback, std::int64_t milliseconds, bool periodic,
                    std::source_location where);
 
   /// @brief The node in @p slot.
@@ -69,10 +84,17 @@ class TimerQueue {
   /// @brief Takes one more reference to @p slot.
   void add_ref(TimerSlot slot) noexcept { ++node(slot).refs; }
   /// @brief Drops a reference; the node is freed when none is left.
-  void release(TimerSlot slot) noexcept;
+  void release(TimerSlot slot) noexcept {
+    TimerNode& n = node(slot);
+    if (--n.refs == 0) free_slot(slot, n);
+  }
 
   /// @brief Queues a timer: zero FIFO for zero timers, heap otherwise (takes a reference).
   void enqueue(TimerSlot slot);
+  /// @brief Queues the key of a handle-less zero timer (its callback is in its event).
+  void enqueue_zero(std::int64_t wakeup_ms, TaskId id, std::source_location where) {
+    zero_.emplace_back(ZeroTimer{wakeup_ms, id, where, ZeroTimer::no_slot});
+  }
   /// @brief Removes a heap timer from the heap (zero timers stay: their event must consume them).
   void remove_from_heap(TimerSlot slot) noexcept;
 
@@ -81,6 +103,11 @@ class TimerQueue {
     const TimerNode& x = node(a);
     const TimerNode& y = node(b);
     return x.wakeup_ms != y.wakeup_ms ? x.wakeup_ms < y.wakeup_ms : x.id < y.id;
+  }
+  /// @brief `(wakeup_ms, id)` order between a heap timer and a zero timer.
+  [[nodiscard]] bool before(TimerSlot a, const ZeroTimer& z) const noexcept {
+    const TimerNode& x = node(a);
+    return x.wakeup_ms != z.wakeup_ms ? x.wakeup_ms < z.wakeup_ms : x.id < z.id;
   }
 
   /// @brief True when the heap holds no timer.
@@ -92,8 +119,14 @@ class TimerQueue {
   /// @brief True when no timer of either kind is queued.
   [[nodiscard]] bool empty() const noexcept { return heap_.empty() && zero_.empty(); }
 
-  /// @brief The batch for a zero-timer event: heap timers due before the first zero timer, then it.
-  void collect_for_zero_event(std::vector<TimerSlot>& batch);
+  /// @brief The batch for a zero-timer event: heap timers due before the first zero timer, then
+  /// that timer's node if it has one; returns the zero timer taken off the FIFO.
+  ZeroTimer collect_for_zero_event(std::vector<TimerSlot>& batch) {
+    if (heap_.empty() && !zero_.empty() && zero_.front().slot == ZeroTimer::no_slot) {
+      return zero_.pop_front();  // the common case: nothing else is due, nothing to batch
+    }
+    return collect_batch_for_zero_event(batch);
+  }
   /// @brief The batch for a timeout event at @p now_ms (see `_queueFromTimeoutEvent`).
   void collect_for_timeout(std::int64_t now_ms, std::vector<TimerSlot>& batch);
 
@@ -105,7 +138,7 @@ class TimerQueue {
   void add_ticks(TimerSlot slot, std::int64_t n);
 
   /// @brief Every queued timer in firing order (zero FIFO interleaved by the heap rule), for snapshots.
-  [[nodiscard]] std::vector<TimerSlot> queued_in_order() const;
+  [[nodiscard]] std::vector<PendingTimer> pending_in_order() const;
 
   /// @brief Number of timers in the heap or the zero FIFO.
   [[nodiscard]] std::size_t size() const noexcept { return heap_.size() + zero_.size(); }
@@ -117,6 +150,8 @@ class TimerQueue {
   static constexpr unsigned chunk_bits = 10;
   static constexpr TimerSlot chunk_size = TimerSlot{1} << chunk_bits;
 
+  ZeroTimer collect_batch_for_zero_event(std::vector<TimerSlot>& batch);
+  void free_slot(TimerSlot slot, TimerNode& n) noexcept;
   void sift_up(std::uint32_t i) noexcept;
   void sift_down(std::uint32_t i) noexcept;
   void place(std::uint32_t i, TimerSlot slot) noexcept {
@@ -135,7 +170,7 @@ class TimerQueue {
   TimerSlot free_head_ = 0;  // valid when free_count_ > 0; links through `wakeup_ms`
   std::uint32_t free_count_ = 0;
   std::vector<TimerSlot> heap_;
-  detail::RingQueue<TimerSlot> zero_;
+  detail::RingQueue<ZeroTimer> zero_;
   std::unordered_map<TimerSlot, Periodic> periodic_;
 };
 
