@@ -77,8 +77,9 @@ int main(int argc, char** argv) {
       value(dot_dir);
     } else if (a == "--list") {
       for (const Scenario& s : dartloop::demo::scenarios()) {
-        std::cout << "  " << s.name << std::string(16 - std::min<std::size_t>(15, s.name.size()), ' ')
-                  << s.summary << '\n';
+        std::cout << "  " << s.name
+                  << std::string(16 - std::min<std::size_t>(15, s.name.size()), ' ') << s.summary
+                  << '\n';
       }
       return 0;
     } else if (a == "--help" || a == "-h") {
@@ -121,10 +122,10 @@ int main(int argc, char** argv) {
       const auto& frame = trace.frames()[i];
       const std::string path = dot_dir + "/step-" + std::to_string(i + 1) + ".dot";
       ok &= write_file(path, [&](std::ostream& o) {
-        dartloop::write_dot(o, frame.queues,
-                            {.title = std::string(scenario->name) + ", step " +
-                                      std::to_string(i + 1),
-                             .frame = &frame});
+        dartloop::write_dot(
+            o, frame.queues,
+            {.title = std::string(scenario->name) + ", step " + std::to_string(i + 1),
+             .frame = &frame});
       });
     }
   }

@@ -13,7 +13,8 @@ struct Scenario {
   std::string_view name;     ///< What `./kit demo NAME` calls it.
   std::string_view summary;  ///< One line for `--list`.
   std::string_view lesson;   ///< What to watch for, shown before the first step.
-  /// Runs the program on @p loop (a virtual-clock loop already being traced); returns its exit code.
+  /// Runs the program on @p loop (a virtual-clock loop already being traced); returns its exit
+  /// code.
   int (*run)(EventLoop& loop);
 };
 

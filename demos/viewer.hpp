@@ -11,9 +11,9 @@ namespace dartloop::demo {
 
 /// How a recorded run is shown.
 struct ViewOptions {
-  bool step = false;          ///< Wait for Enter between frames.
-  std::size_t head = 16;      ///< Long runs: frames shown at the start...
-  std::size_t tail = 6;       ///< ...and at the end.
+  bool step = false;      ///< Wait for Enter between frames.
+  std::size_t head = 16;  ///< Long runs: frames shown at the start...
+  std::size_t tail = 6;   ///< ...and at the end.
 };
 
 /// Shows every frame of @p trace (eliding the middle of long runs), then the final state.

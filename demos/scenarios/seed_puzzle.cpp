@@ -14,10 +14,10 @@ namespace dartloop::demo {
 namespace {
 void seed_puzzle() {
   print("1");
-  Timer::run([] { print("2"); });                 // Future(() => print('2'))
-  schedule_microtask([] { print("3"); });         // Future.microtask(() => print('3'))
-  Timer(Duration::zero(), [] { print("4"); });    // Future.delayed(Duration.zero, ...)
-  schedule_microtask([] { print("5"); });         // scheduleMicrotask(() => print('5'))
+  Timer::run([] { print("2"); });               // Future(() => print('2'))
+  schedule_microtask([] { print("3"); });       // Future.microtask(() => print('3'))
+  Timer(Duration::zero(), [] { print("4"); });  // Future.delayed(Duration.zero, ...)
+  schedule_microtask([] { print("5"); });       // scheduleMicrotask(() => print('5'))
   print("6");
 }
 }  // namespace

@@ -38,8 +38,7 @@ class EventLoop::Scope {
 /// Where an idle loop sleeps: an Asio context that other threads and I/O can wake.
 struct EventLoop::Waiter {
   boost::asio::io_context io{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{
-      io.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
 };
 
 EventLoop::EventLoop(ClockKind clock) : clock_(clock), waiter_(std::make_unique<Waiter>()) {}
@@ -80,12 +79,12 @@ int EventLoop::run(Task entry, std::source_location where) {
   events_.emplace(EventKind::task, std::move(entry), info_here(where));
   notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, events_[0].info, now()); });
   while (!stopping_) {
-    drain_microtasks();                        // all of them, including ones added meanwhile
+    drain_microtasks();  // all of them, including ones added meanwhile
     if (stopping_) break;
-    collect_arrivals();                        // posts from other threads, due timer wake-ups
+    collect_arrivals();  // posts from other threads, due timer wake-ups
     if (events_.empty() && !wait_for_arrivals()) break;  // nothing can arrive: the isolate ends
     if (events_.empty()) continue;
-    handle_event(events_.take_head());         // exactly one event per turn
+    handle_event(events_.take_head());  // exactly one event per turn
     events_.finish_head();
   }
   finish();
@@ -130,9 +129,7 @@ void EventLoop::handle_event(Event& event) {
     notify([&](LoopObserver& o) { o.on_event(event.kind, event.info, now()); });
   }
   switch (event.kind) {
-    case EventKind::task:
-      run_task(QueueKind::event, event.info, event.fn);
-      return;
+    case EventKind::task: run_task(QueueKind::event, event.info, event.fn); return;
     case EventKind::zero_timer: {
       batch_.clear();
       const ZeroTimer zero = timers_.collect_for_zero_event(batch_);
@@ -160,7 +157,7 @@ void EventLoop::run_timers(std::vector<TimerSlot>& batch) {
     const TimerSlot slot = batch[i];
     Timer self(this, slot);  // adopts the batch's reference: the node outlives the call
     TimerNode& node = timers_.node(slot);  // chunks never move, so this stays valid
-    if (!node.active) continue;  // cancelled before its turn, even inside this batch
+    if (!node.active) continue;            // cancelled before its turn, even inside this batch
     if (!node.periodic) {
       node.active = 0;  // a one-shot timer is inactive from the moment its call starts
       node.fired = 1;
@@ -481,8 +478,7 @@ void EventLoop::report_uncaught_error(std::exception_ptr error, std::source_loca
   }
   // The root zone (`_rootHandleUncaughtError`) throws the error from a priority microtask:
   // it surfaces before every ordinary microtask already queued, and then ends the isolate.
-  schedule_priority_microtask([error = std::move(error)] { std::rethrow_exception(error); },
-                              where);
+  schedule_priority_microtask([error = std::move(error)] { std::rethrow_exception(error); }, where);
 }
 
 void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) {
@@ -509,9 +505,7 @@ void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) 
 
 void EventLoop::add_observer(LoopObserver& observer) { observers_.push_back(&observer); }
 
-void EventLoop::remove_observer(LoopObserver& observer) {
-  std::erase(observers_, &observer);
-}
+void EventLoop::remove_observer(LoopObserver& observer) { std::erase(observers_, &observer); }
 
 // ---------------------------------------------------------------------------------------
 

@@ -109,28 +109,44 @@ void StarvationWatchdog::breach(StarvationKind kind, std::uint64_t observed, std
   switch (kind) {
     case StarvationKind::microtask_flood:
       m = "dartloop watchdog: microtask starvation\n"
-          "  budget:  " + std::to_string(limit) + " microtasks in one drain; microtask " +
-          std::to_string(observed) + " was about to start\n"
-          "  culprit: the microtask chain started at " + where_of(culprit) + "\n"
-          "  waiting: " + waiting + "\n"
+          "  budget:  " +
+          std::to_string(limit) + " microtasks in one drain; microtask " +
+          std::to_string(observed) +
+          " was about to start\n"
+          "  culprit: the microtask chain started at " +
+          where_of(culprit) +
+          "\n"
+          "  waiting: " +
+          waiting +
+          "\n"
           "  why:     each microtask schedules another before the queue empties, and the loop\n"
           "           only takes an event once the microtask queue is empty";
       break;
     case StarvationKind::slow_drain:
       m = "dartloop watchdog: slow microtask drain\n"
-          "  budget:  " + micros_text(limit) + " in one drain; this one has taken " +
-          micros_text(observed) + "\n"
-          "  culprit: the microtask chain started at " + where_of(culprit) + "\n"
-          "  waiting: " + waiting + "\n"
+          "  budget:  " +
+          micros_text(limit) + " in one drain; this one has taken " + micros_text(observed) +
+          "\n"
+          "  culprit: the microtask chain started at " +
+          where_of(culprit) +
+          "\n"
+          "  waiting: " +
+          waiting +
+          "\n"
           "  why:     no event can run until the microtask queue is empty";
       break;
     case StarvationKind::blocked_event:
       m = "dartloop watchdog: an event blocked the loop\n"
-          "  budget:  " + micros_text(limit) + " in one event; this one took " +
-          micros_text(observed) + "\n"
-          "  culprit: the " + std::string(culprit.where.line() != 0 ? "task" : "event") +
-          " scheduled at " + where_of(culprit) + "\n"
-          "  waiting: " + waiting + "\n"
+          "  budget:  " +
+          micros_text(limit) + " in one event; this one took " + micros_text(observed) +
+          "\n"
+          "  culprit: the " +
+          std::string(culprit.where.line() != 0 ? "task" : "event") + " scheduled at " +
+          where_of(culprit) +
+          "\n"
+          "  waiting: " +
+          waiting +
+          "\n"
           "  why:     an isolate runs one task at a time, so nothing else ran meanwhile";
       break;
   }

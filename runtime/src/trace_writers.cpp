@@ -43,9 +43,7 @@ void write_json_lines(std::ostream& out, const Tracer& trace) {
         line["kind"] = to_string(r.event_kind);
         line.update(task_json(r.task));
         break;
-      case TraceAction::advance:
-        line["to_us"] = r.to.count();
-        break;
+      case TraceAction::advance: line["to_us"] = r.to.count(); break;
       case TraceAction::output:
         line["text"] = r.text;
         line["by"] = r.task.id;
@@ -54,9 +52,7 @@ void write_json_lines(std::ostream& out, const Tracer& trace) {
         line["text"] = r.text;
         line.update(task_json(r.task));
         break;
-      case TraceAction::exit:
-        line["exit_code"] = r.exit_code;
-        break;
+      case TraceAction::exit: line["exit_code"] = r.exit_code; break;
     }
     out << line.dump() << '\n';
   }
@@ -68,12 +64,18 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
     return static_cast<double>(r.time.count()) + (stretch ? static_cast<double>(r.seq) : 0.0);
   };
   json events = json::array();
-  events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 1},
+  events.push_back({{"name", "thread_name"},
+                    {"ph", "M"},
+                    {"pid", 1},
+                    {"tid", 1},
                     {"args", {{"name", "isolate: event loop"}}}});
   std::int64_t microtasks = 0;
   std::int64_t queued_events = 0;
   const auto counters = [&](const TraceRecord& r) {
-    events.push_back({{"name", "queue lengths"}, {"ph", "C"}, {"ts", ts(r)}, {"pid", 1},
+    events.push_back({{"name", "queue lengths"},
+                      {"ph", "C"},
+                      {"ts", ts(r)},
+                      {"pid", 1},
                       {"args", {{"microtasks", microtasks}, {"events", queued_events}}}});
   };
   int depth = 0;  // flows can only start inside a slice
@@ -85,8 +87,13 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         if (r.queue == QueueKind::event) ++queued_events;
         if (depth > 0 && r.queue != QueueKind::event) {
           open_flows.insert(r.task.id);
-          events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "s"},
-                            {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+          events.push_back({{"name", "schedules"},
+                            {"cat", "flow"},
+                            {"ph", "s"},
+                            {"id", r.task.id},
+                            {"ts", ts(r)},
+                            {"pid", 1},
+                            {"tid", 1}});
         }
         counters(r);
         break;
@@ -98,11 +105,22 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         if (r.queue == QueueKind::microtask) --microtasks;
         if (r.queue == QueueKind::event) --queued_events;
         json args = task_json(r.task);
-        events.push_back({{"name", task_title(r.queue, r.task)}, {"cat", to_string(r.queue)},
-                          {"ph", "B"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}, {"args", args}});
+        events.push_back({{"name", task_title(r.queue, r.task)},
+                          {"cat", to_string(r.queue)},
+                          {"ph", "B"},
+                          {"ts", ts(r)},
+                          {"pid", 1},
+                          {"tid", 1},
+                          {"args", args}});
         if (open_flows.erase(r.task.id) > 0) {
-          events.push_back({{"name", "schedules"}, {"cat", "flow"}, {"ph", "f"}, {"bp", "e"},
-                            {"id", r.task.id}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+          events.push_back({{"name", "schedules"},
+                            {"cat", "flow"},
+                            {"ph", "f"},
+                            {"bp", "e"},
+                            {"id", r.task.id},
+                            {"ts", ts(r)},
+                            {"pid", 1},
+                            {"tid", 1}});
         }
         ++depth;
         if (r.queue != QueueKind::timer) counters(r);
@@ -113,25 +131,46 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         --depth;
         break;
       case TraceAction::cancel:
-        events.push_back({{"name", "cancel " + task_title(r.queue, r.task)}, {"ph", "i"},
-                          {"s", "t"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        events.push_back({{"name", "cancel " + task_title(r.queue, r.task)},
+                          {"ph", "i"},
+                          {"s", "t"},
+                          {"ts", ts(r)},
+                          {"pid", 1},
+                          {"tid", 1}});
         break;
       case TraceAction::advance:
-        events.push_back({{"name", "virtual time -> " + std::to_string(r.to.count() / 1000) +
-                                       " ms"},
-                          {"ph", "i"}, {"s", "p"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        events.push_back(
+            {{"name", "virtual time -> " + std::to_string(r.to.count() / 1000) + " ms"},
+             {"ph", "i"},
+             {"s", "p"},
+             {"ts", ts(r)},
+             {"pid", 1},
+             {"tid", 1}});
         break;
       case TraceAction::output:
-        events.push_back({{"name", "print: " + r.text}, {"ph", "i"}, {"s", "t"},
-                          {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        events.push_back({{"name", "print: " + r.text},
+                          {"ph", "i"},
+                          {"s", "t"},
+                          {"ts", ts(r)},
+                          {"pid", 1},
+                          {"tid", 1}});
         break;
       case TraceAction::uncaught:
-        events.push_back({{"name", "uncaught error"}, {"ph", "i"}, {"s", "p"}, {"ts", ts(r)},
-                          {"pid", 1}, {"tid", 1}, {"args", {{"message", r.text}}}});
+        events.push_back({{"name", "uncaught error"},
+                          {"ph", "i"},
+                          {"s", "p"},
+                          {"ts", ts(r)},
+                          {"pid", 1},
+                          {"tid", 1},
+                          {"args", {{"message", r.text}}}});
         break;
       case TraceAction::exit:
-        events.push_back({{"name", "exit " + std::to_string(r.exit_code)}, {"ph", "i"},
-                          {"s", "p"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        events.push_back({{"name", "exit " + std::to_string(r.exit_code)},
+                          {"ph", "i"},
+                          {"s", "p"},
+                          {"ts", ts(r)},
+                          {"pid", 1},
+                          {"tid", 1}});
         break;
     }
   }
@@ -154,7 +193,8 @@ std::string dot_task(const TaskInfo& task, std::string_view extra) {
   if (!extra.empty()) label += "  " + std::string(extra);
   if (task.where.line() != 0) label += "\\n" + dot_escape(short_label(task.where));
   const std::string code = source_text(task.where);
-  if (!code.empty()) label += "\\n" + dot_escape(code.size() > 48 ? code.substr(0, 45) + "..." : code);
+  if (!code.empty())
+    label += "\\n" + dot_escape(code.size() > 48 ? code.substr(0, 45) + "..." : code);
   return label;
 }
 

@@ -58,9 +58,9 @@ void Tracer::on_start(QueueKind queue, const TaskInfo& task, Duration now) {
   r.task = task;
   if (queue == QueueKind::microtask) current_event_ = EventKind::task;
   if (options_.frames) {
-    frames_.push_back(TraceFrame{r.seq, queue, queue == QueueKind::timer ? current_event_
-                                                                         : EventKind::task,
-                                 task, loop_.snapshot(), output_.size()});
+    frames_.push_back(TraceFrame{r.seq, queue,
+                                 queue == QueueKind::timer ? current_event_ : EventKind::task, task,
+                                 loop_.snapshot(), output_.size()});
   }
 }
 

@@ -56,8 +56,6 @@ inline void capture_errors(EventLoop& loop, std::vector<std::string>& errors) {
 }
 
 /// Whole milliseconds of the running loop's clock.
-inline std::int64_t now_ms() {
-  return EventLoop::current().now().count() / 1000;
-}
+inline std::int64_t now_ms() { return EventLoop::current().now().count() / 1000; }
 
 }  // namespace dartloop::test

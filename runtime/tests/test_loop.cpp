@@ -813,8 +813,7 @@ TEST_CASE("a snapshot lists the queued work with the lines that scheduled it", "
   for (const auto& t : snap.timers) CHECK(t.active);
 }
 
-TEST_CASE("task ids grow in scheduling order and record the scheduling task as parent",
-          "[loop]") {
+TEST_CASE("task ids grow in scheduling order and record the scheduling task as parent", "[loop]") {
   EventLoop loop(ClockKind::virtual_time);
   dartloop::TaskId entry = 0;
   dartloop::TaskId first = 0;

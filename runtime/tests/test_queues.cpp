@@ -47,7 +47,9 @@ std::vector<int> iota(int from, int to) {
   return v;
 }
 
-Microtask microtask(TaskId id) { return Microtask{dartloop::Task{[] {}}, TaskInfo{id, 0, {}}}; }
+Microtask microtask(TaskId id) {
+  return Microtask{dartloop::Task{[] {}}, TaskInfo{id, 0, {}}};
+}
 
 std::vector<TaskId> pop_all(MicrotaskQueue& q) {
   std::vector<TaskId> ids;
@@ -67,9 +69,8 @@ class Timers {
 
   /// Creates and queues a timer due at @p wakeup with tie-break @p id; keeps one handle.
   TimerSlot add(std::int64_t milliseconds, std::int64_t wakeup, TaskId id, bool periodic = false) {
-    const TimerSlot slot = queue.create(
-        [this, id](dartloop::Timer&) { fired.push_back(id); }, milliseconds, periodic,
-        std::source_location::current());
+    const TimerSlot slot = queue.create([this, id](dartloop::Timer&) { fired.push_back(id); },
+                                        milliseconds, periodic, std::source_location::current());
     queue.node(slot).wakeup_ms = wakeup;
     queue.node(slot).id = id;
     queue.enqueue(slot);
@@ -320,7 +321,8 @@ TEST_CASE("clearing the event queue destroys the queued events unrun", "[queues]
   Lifetime life;
   {
     EventQueue q;
-    for (int i = 0; i < 5; ++i) q.push(Event{EventKind::task, [c = Counted(life)] { (void)c; }, {}});
+    for (int i = 0; i < 5; ++i)
+      q.push(Event{EventKind::task, [c = Counted(life)] { (void)c; }, {}});
     q.clear();
     CHECK(life.live == 0);
     q.push(Event{EventKind::task, [c = Counted(life)] { (void)c; }, {}});
@@ -430,17 +432,16 @@ TEST_CASE("zero timers wait in a FIFO, whatever their ids", "[queues]") {
   CHECK(t.zero_event().empty());  // an event with no zero timer left collects nothing
 }
 
-TEST_CASE("a zero event runs the heap timers that are less than its zero timer first",
-          "[queues]") {
+TEST_CASE("a zero event runs the heap timers that are less than its zero timer first", "[queues]") {
   // As `_queueFromZeroEvent`: heap timers before the first zero timer in (wake-up, id) order
   // come first, then that one zero timer; later heap timers stay.
   Timers t;
-  t.add(1, 2, 1);   // due at 2, before the zero timer created at 5
-  t.add(3, 5, 2);   // due at 5, id 2 < 4: also before it
-  t.add(0, 5, 4);   // the zero timer, created at 5
-  t.add(1, 5, 6);   // due at 5 but created after it (id 6): stays
-  t.add(4, 9, 3);   // due later: stays
-  t.add(0, 5, 7);   // a second zero timer waits for its own event
+  t.add(1, 2, 1);  // due at 2, before the zero timer created at 5
+  t.add(3, 5, 2);  // due at 5, id 2 < 4: also before it
+  t.add(0, 5, 4);  // the zero timer, created at 5
+  t.add(1, 5, 6);  // due at 5 but created after it (id 6): stays
+  t.add(4, 9, 3);  // due later: stays
+  t.add(0, 5, 7);  // a second zero timer waits for its own event
   CHECK(t.zero_event() == std::vector<TaskId>{1, 2, 4});
   CHECK(t.queue.size() == 3);
   CHECK(t.zero_event() == std::vector<TaskId>{6, 7});
@@ -508,8 +509,7 @@ TEST_CASE("a queued timer stays allocated until the queue and every handle relea
           "[queues]") {
   Lifetime life;
   TimerQueue q;
-  const TimerSlot s =
-      q.create([c = Counted(life)](dartloop::Timer&) { (void)c; }, 3, false, {});
+  const TimerSlot s = q.create([c = Counted(life)](dartloop::Timer&) { (void)c; }, 3, false, {});
   q.node(s).wakeup_ms = 4;
   q.node(s).id = 1;
   q.enqueue(s);
@@ -582,7 +582,7 @@ TEST_CASE("an element running in place survives two growths of its ring and is f
     for (int i = 0; i < 100; ++i) ring.emplace_back(&alive);  // grows 16 -> 32 -> 64 -> 128
     CHECK(running.alive == &alive);  // still readable: its storage was kept
     CHECK(alive == 101);
-    ring.insert_at(0, &alive);       // a priority insert must not overwrite it either
+    ring.insert_at(0, &alive);  // a priority insert must not overwrite it either
     CHECK(running.alive == &alive);
     ring.release_taken();
     CHECK(alive == 101);

@@ -50,9 +50,8 @@ TEST_CASE("a real-clock loop waiting on a timer sleeps instead of spinning", "[c
   Duration fired_at{-1};
   int code = -1;
   const auto [cpu, wall] = measure([&] {
-    code = loop.run([&fired_at] {
-      Timer(400ms, [&fired_at] { fired_at = EventLoop::current().now(); });
-    });
+    code = loop.run(
+        [&fired_at] { Timer(400ms, [&fired_at] { fired_at = EventLoop::current().now(); }); });
   });
   CHECK(code == 0);
   // Never early: due at (creation ms) + 1 + 400, and creation happened at loop time >= 0.
@@ -136,7 +135,8 @@ TEST_CASE("posts from several threads all arrive, each thread's in its own order
   for (const auto& mine : seen) {
     REQUIRE(mine.size() == static_cast<std::size_t>(per_thread));
     bool in_order = true;
-    for (int i = 0; i < per_thread; ++i) in_order = in_order && mine[static_cast<std::size_t>(i)] == i;
+    for (int i = 0; i < per_thread; ++i)
+      in_order = in_order && mine[static_cast<std::size_t>(i)] == i;
     CHECK(in_order);
   }
 }

@@ -67,9 +67,7 @@ TEST_CASE("a 999 us timer is a zero timer: its own event, FIFO with Timer.run", 
 TEST_CASE("a 1500 us timer is a 1 ms timer and fires at 2 ms", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   Duration fired_at{-1};
-  loop.run([&fired_at] {
-    Timer(1500us, [&fired_at] { fired_at = EventLoop::current().now(); });
-  });
+  loop.run([&fired_at] { Timer(1500us, [&fired_at] { fired_at = EventLoop::current().now(); }); });
   CHECK(fired_at == 2ms);
 }
 
@@ -97,9 +95,9 @@ TEST_CASE("a non-zero timer created at t fires at t + 1 + its milliseconds", "[t
   Recorder r;
   loop.run([&r] {
     Timer(10ms, [&r] {
-      r("10ms");                                       // created at 0: due 11
-      Timer(3ms, [&r] { r("3ms after 11"); });         // created at 11: due 15
-      Timer(3500us, [&r] { r("3.5ms after 11"); });    // 3 ms as well: due 15, created later
+      r("10ms");                                     // created at 0: due 11
+      Timer(3ms, [&r] { r("3ms after 11"); });       // created at 11: due 15
+      Timer(3500us, [&r] { r("3.5ms after 11"); });  // 3 ms as well: due 15, created later
     });
   });
   CHECK(r.log == Log{"10ms@11", "3ms after 11@15", "3.5ms after 11@15"});
@@ -136,7 +134,7 @@ TEST_CASE("a timer created later with the same deadline fires later, whatever it
   Recorder r;
   loop.run([&r] {
     Timer(1ms, [&r] { Timer(3ms, [&r] { r("created at 2, 3ms"); }); });  // due 6
-    Timer(5ms, [&r] { r("created at 0, 5ms"); });                       // due 6
+    Timer(5ms, [&r] { r("created at 0, 5ms"); });                        // due 6
   });
   CHECK(r.log == Log{"created at 0, 5ms@6", "created at 2, 3ms@6"});
 }
@@ -153,8 +151,7 @@ TEST_CASE("timers fire in deadline order, not creation order", "[timers]") {
   CHECK(r.log == Log{"1@2", "10@11", "20@21", "30@31"});
 }
 
-TEST_CASE("a zero timer beats a 1 ms timer created before it in the same millisecond",
-          "[timers]") {
+TEST_CASE("a zero timer beats a 1 ms timer created before it in the same millisecond", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   Recorder r;
   loop.run([&r] {
@@ -189,8 +186,8 @@ TEST_CASE("zero timers and posted events share one FIFO", "[timers]") {
   });
   // The two early posts were queued before main's zero timer existed; post 1's zero timer
   // and post 1's own post follow in the order post 1 made them.
-  CHECK(r.log == Log{"main@0", "post 1@0", "post 2@0", "zero timer of main@0",
-                     "post of post 1@0", "zero timer of post 1@0"});
+  CHECK(r.log == Log{"main@0", "post 1@0", "post 2@0", "zero timer of main@0", "post of post 1@0",
+                     "zero timer of post 1@0"});
 }
 
 TEST_CASE("a zero event first runs the due heap timers that are less than its zero timer",
@@ -344,8 +341,7 @@ TEST_CASE("cancelling a fired one-shot timer changes nothing", "[timers]") {
 // is_active and tick.
 // ---------------------------------------------------------------------------------------
 
-TEST_CASE("a one-shot timer's tick goes from 0 to 1 and it is inactive once it fired",
-          "[timers]") {
+TEST_CASE("a one-shot timer's tick goes from 0 to 1 and it is inactive once it fired", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   std::optional<Timer> t;
   std::int64_t tick_before = -1;
@@ -369,8 +365,8 @@ TEST_CASE("a one-shot timer's tick goes from 0 to 1 and it is inactive once it f
   t.reset();
   CHECK(tick_before == 0);
   CHECK(active_before);
-  CHECK(tick_inside == 1);       // the VM counts the tick before calling
-  CHECK_FALSE(active_inside);    // a one-shot timer is inactive inside its own callback
+  CHECK(tick_inside == 1);     // the VM counts the tick before calling
+  CHECK_FALSE(active_inside);  // a one-shot timer is inactive inside its own callback
   CHECK(tick_after == 1);
   CHECK_FALSE(active_after);
 }
@@ -454,9 +450,10 @@ TEST_CASE("a periodic timer late by exactly one period skips nothing", "[timers]
   CHECK(log == Log{"1@1001", "2@3001", "3@3001", "4@4001"});
 }
 
-TEST_CASE("a periodic re-arm takes a fresh id, so an earlier-made timer with the same deadline "
-          "fires first",
-          "[timers]") {
+TEST_CASE(
+    "a periodic re-arm takes a fresh id, so an earlier-made timer with the same deadline "
+    "fires first",
+    "[timers]") {
   // VM rule (`_advanceWakeupTime` takes `_nextId()`); package:fake_async would instead keep
   // the periodic timer's original position and fire it first.
   EventLoop loop(ClockKind::virtual_time);
@@ -476,7 +473,11 @@ TEST_CASE("a periodic re-arm takes a fresh id, so an earlier-made timer with the
 TEST_CASE("a periodic timer's snapshot entry shows a new id after each re-arm", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   std::vector<dartloop::TaskId> ids;
-  loop.within([] { Timer::periodic(5ms, [](Timer& t) { if (t.tick() == 3) t.cancel(); }); });
+  loop.within([] {
+    Timer::periodic(5ms, [](Timer& t) {
+      if (t.tick() == 3) t.cancel();
+    });
+  });
   for (int i = 0; i < 3; ++i) {
     const auto snap = loop.snapshot();
     REQUIRE(snap.timers.size() == 1);
@@ -489,8 +490,7 @@ TEST_CASE("a periodic timer's snapshot entry shows a new id after each re-arm", 
   CHECK(loop.pending_timers() == 0);
 }
 
-TEST_CASE("a zero-duration periodic timer runs once per trip through the event queue",
-          "[timers]") {
+TEST_CASE("a zero-duration periodic timer runs once per trip through the event queue", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   Recorder r;
   loop.run([&r] {
@@ -568,8 +568,7 @@ TEST_CASE("elapse first runs the zero timers and microtasks that are ready", "[t
   CHECK(r.log == Log{"microtask@0", "zero@0"});
 }
 
-TEST_CASE("flush_timers runs every pending timer, moving the clock to each deadline",
-          "[timers]") {
+TEST_CASE("flush_timers runs every pending timer, moving the clock to each deadline", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   Recorder r;
   loop.within([&r] {
@@ -608,8 +607,7 @@ TEST_CASE("the virtual clock jumps straight to the next deadline when idle", "[t
   CHECK(r.log == Log{"a day later@86400001"});
 }
 
-TEST_CASE("elapse_blocking moves time inside a task without running anything else",
-          "[timers]") {
+TEST_CASE("elapse_blocking moves time inside a task without running anything else", "[timers]") {
   EventLoop loop(ClockKind::virtual_time);
   Log log;
   loop.run([&log] {
@@ -626,10 +624,26 @@ TEST_CASE("the fake-async controls refuse to run from inside a task", "[timers]"
   int refused = 0;
   loop.run([&] {
     auto& self = EventLoop::current();
-    try { self.elapse(1ms); } catch (const dartloop::StateError&) { ++refused; }
-    try { self.flush_microtasks(); } catch (const dartloop::StateError&) { ++refused; }
-    try { self.run_until_idle(); } catch (const dartloop::StateError&) { ++refused; }
-    try { self.flush_timers(); } catch (const dartloop::StateError&) { ++refused; }
+    try {
+      self.elapse(1ms);
+    } catch (const dartloop::StateError&) {
+      ++refused;
+    }
+    try {
+      self.flush_microtasks();
+    } catch (const dartloop::StateError&) {
+      ++refused;
+    }
+    try {
+      self.run_until_idle();
+    } catch (const dartloop::StateError&) {
+      ++refused;
+    }
+    try {
+      self.flush_timers();
+    } catch (const dartloop::StateError&) {
+      ++refused;
+    }
   });
   CHECK(refused == 4);
 }

@@ -83,8 +83,7 @@ TEST_CASE("frames snapshot the queues with the running task already taken out", 
   CHECK(last.queues.events.empty());
 }
 
-TEST_CASE("JSON Lines has one valid object per record with action, queue and line",
-          "[tracing]") {
+TEST_CASE("JSON Lines has one valid object per record with action, queue and line", "[tracing]") {
   EventLoop loop(ClockKind::virtual_time);
   loop.set_output([](std::string_view) {});
   Tracer trace(loop);
@@ -97,7 +96,8 @@ TEST_CASE("JSON Lines has one valid object per record with action, queue and lin
   for (std::string line; std::getline(in, line); ++count) {
     const auto j = nlohmann::json::parse(line);  // throws on malformed JSON
     CHECK(j.at("seq").get<std::size_t>() == count);
-    if (j.at("action") == "start") CHECK(j.at("at").get<std::string>().find(".cpp:") != std::string::npos);
+    if (j.at("action") == "start")
+      CHECK(j.at("at").get<std::string>().find(".cpp:") != std::string::npos);
     if (j.at("action") == "output") ++outputs;
   }
   CHECK(count == trace.records().size());
@@ -133,8 +133,7 @@ TEST_CASE("the Chrome trace balances every slice and links schedules to starts",
   CHECK(flows_finished == 4);
 }
 
-TEST_CASE("a DOT snapshot lists each queue front first and renders as a digraph",
-          "[tracing]") {
+TEST_CASE("a DOT snapshot lists each queue front first and renders as a digraph", "[tracing]") {
   EventLoop loop(ClockKind::virtual_time);
   loop.within([] {
     schedule_microtask([] {});

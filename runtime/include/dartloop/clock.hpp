@@ -12,8 +12,10 @@ using Duration = std::chrono::microseconds;
 
 /// @brief Which clock drives a loop.
 enum class ClockKind : std::uint8_t {
-  virtual_time,  ///< Time moves only when the loop is idle or told to: every run replays identically.
-  real_time,     ///< `std::chrono::steady_clock`; the loop sleeps in Boost.Asio until the next deadline.
+  virtual_time,  ///< Time moves only when the loop is idle or told to: every run replays
+                 ///< identically.
+  real_time,     ///< `std::chrono::steady_clock`; the loop sleeps in Boost.Asio until the next
+                 ///< deadline.
 };
 
 /// @brief Dart's timer resolution: whole milliseconds, truncated, negatives as zero.

@@ -2,14 +2,16 @@
 /// @file
 /// @brief The whole core API of dartloop, in layer order.
 
-#include "dartloop/small_function.hpp"   // IWYU pragma: export
-#include "dartloop/task.hpp"             // IWYU pragma: export
+// clang-format off: layer order, lowest first, is the point of this list
 #include "dartloop/clock.hpp"            // IWYU pragma: export
 #include "dartloop/errors.hpp"           // IWYU pragma: export
-#include "dartloop/microtask_queue.hpp"  // IWYU pragma: export
-#include "dartloop/event_queue.hpp"      // IWYU pragma: export
-#include "dartloop/timer_queue.hpp"      // IWYU pragma: export
-#include "dartloop/inbox.hpp"            // IWYU pragma: export
 #include "dartloop/event_loop.hpp"       // IWYU pragma: export
-#include "dartloop/timer.hpp"            // IWYU pragma: export
+#include "dartloop/event_queue.hpp"      // IWYU pragma: export
+#include "dartloop/inbox.hpp"            // IWYU pragma: export
+#include "dartloop/microtask_queue.hpp"  // IWYU pragma: export
 #include "dartloop/print.hpp"            // IWYU pragma: export
+#include "dartloop/small_function.hpp"   // IWYU pragma: export
+#include "dartloop/task.hpp"             // IWYU pragma: export
+#include "dartloop/timer.hpp"            // IWYU pragma: export
+#include "dartloop/timer_queue.hpp"      // IWYU pragma: export
+// clang-format on

@@ -65,7 +65,8 @@ class EventLoop {
 
   /// @brief The loop running on this thread; throws `StateError` when there is none.
   [[nodiscard]] static EventLoop& current() {
-    if (current_ == nullptr) [[unlikely]] throw_no_loop();
+    if (current_ == nullptr) [[unlikely]]
+      throw_no_loop();
     return *current_;
   }
   /// @brief The loop running on this thread, or null.
@@ -73,7 +74,8 @@ class EventLoop {
 
   // --- Running ---------------------------------------------------------------------------
 
-  /// @brief Runs @p entry as the first event, then loops until nothing can arrive; returns the exit code.
+  /// @brief Runs @p entry as the first event, then loops until nothing can arrive; returns the exit
+  /// code.
   int run(Task entry, std::source_location where = std::source_location::current());
 
   /// @brief Calls @p fn now with this loop current, outside any event (like `fakeAsync`'s body).
@@ -101,12 +103,13 @@ class EventLoop {
   // --- Scheduling ----------------------------------------------------------------------
 
   /// @brief Appends a microtask (see `schedule_microtask`).
-  template <class F>
-    requires std::invocable<std::decay_t<F>&>
+  template <std::invocable F>
   void schedule_microtask(F&& fn, std::source_location where = std::source_location::current()) {
-    if (stopping_) [[unlikely]] return;  // an ended isolate runs nothing more
+    if (stopping_) [[unlikely]]
+      return;  // an ended isolate runs nothing more
     microtasks_.emplace(std::forward<F>(fn), info_here(where));
-    if (observed()) [[unlikely]] notify_scheduled_microtask();
+    if (observed()) [[unlikely]]
+      notify_scheduled_microtask();
   }
   /// @brief Inserts a microtask at the head, behind other priority ones of the running task.
   void schedule_priority_microtask(Task fn,
@@ -168,7 +171,8 @@ class EventLoop {
   void set_error_output(OutputSink sink);
   /// @brief Handles uncaught errors instead of ending the isolate (null restores Dart's rule).
   void set_uncaught_error_handler(UncaughtErrorHandler handler);
-  /// @brief Reports @p error as uncaught: to the handler if set, else thrown by a priority microtask.
+  /// @brief Reports @p error as uncaught: to the handler if set, else thrown by a priority
+  /// microtask.
   void report_uncaught_error(std::exception_ptr error,
                              std::source_location where = std::source_location::current());
   /// @brief Writes @p message to the error sink (used for diagnostics).
@@ -247,8 +251,7 @@ class EventLoop {
 };
 
 /// @brief Queues @p fn on the current loop's microtask queue (Dart's `scheduleMicrotask`).
-template <class F>
-  requires std::invocable<std::decay_t<F>&>
+template <std::invocable F>
 void schedule_microtask(F&& fn, std::source_location where = std::source_location::current()) {
   EventLoop::current().schedule_microtask(std::forward<F>(fn), where);
 }

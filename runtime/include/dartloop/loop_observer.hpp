@@ -49,6 +49,8 @@ class LoopObserver {
   LoopObserver() = default;
   LoopObserver(const LoopObserver&) = delete;
   LoopObserver& operator=(const LoopObserver&) = delete;
+  LoopObserver(LoopObserver&&) = delete;
+  LoopObserver& operator=(LoopObserver&&) = delete;
   virtual ~LoopObserver() = default;
 
   /// @brief A task joined @p queue (a timer: was armed or re-armed).

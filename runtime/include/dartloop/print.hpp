@@ -19,11 +19,13 @@ inline void print(const char* line) { print(std::string_view(line)); }
 inline void print(const std::string& line) { print(std::string_view(line)); }
 
 /// @brief Writes its arguments, streamed with `<<` and not separated, as one line.
-template <class... Args>
-  requires(sizeof...(Args) != 1 || !(std::is_convertible_v<const Args&, std::string_view> && ...))
-void print(const Args&... args) {
+///
+/// A single string argument picks the non-template overloads above (exact matches win).
+template <class First, class... Rest>
+void print(const First& first, const Rest&... rest) {
   std::ostringstream line;
-  (line << ... << args);
+  line << first;
+  ((line << rest), ...);
   print(std::string_view(line.str()));
 }
 

@@ -19,19 +19,19 @@ struct PendingEvent {
 
 /// @brief One timer waiting to fire.
 struct PendingTimer {
-  TaskInfo info;                ///< Timer id and the line that created it.
-  std::int64_t wakeup_ms = 0;   ///< Loop milliseconds at which it is due.
-  std::int64_t period_ms = 0;   ///< Period of a periodic timer, else 0.
-  bool periodic = false;        ///< Re-arms after each call.
-  bool active = true;           ///< False for a cancelled zero timer still awaiting its event.
+  TaskInfo info;               ///< Timer id and the line that created it.
+  std::int64_t wakeup_ms = 0;  ///< Loop milliseconds at which it is due.
+  std::int64_t period_ms = 0;  ///< Period of a periodic timer, else 0.
+  bool periodic = false;       ///< Re-arms after each call.
+  bool active = true;          ///< False for a cancelled zero timer still awaiting its event.
 };
 
 /// @brief The queues of one loop, front first, as they are between two tasks.
 struct QueueSnapshot {
-  Duration now{0};                     ///< Loop time.
-  std::vector<TaskInfo> microtasks;    ///< Microtask queue, head first.
-  std::vector<PendingEvent> events;    ///< Event queue, head first.
-  std::vector<PendingTimer> timers;    ///< Pending timers in firing order.
+  Duration now{0};                   ///< Loop time.
+  std::vector<TaskInfo> microtasks;  ///< Microtask queue, head first.
+  std::vector<PendingEvent> events;  ///< Event queue, head first.
+  std::vector<PendingTimer> timers;  ///< Pending timers in firing order.
 };
 
 }  // namespace dartloop

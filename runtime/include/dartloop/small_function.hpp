@@ -14,6 +14,13 @@ namespace dartloop {
 template <class Signature, std::size_t InlineBytes>
 class SmallFunction;
 
+namespace detail {
+/// True for a callable @p F that a `SmallFunction` @p Self of signature `R(Args...)` can hold.
+template <class F, class Self, class R, class... Args>
+concept wrappable =
+    !std::is_same_v<std::decay_t<F>, Self> && std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
+}  // namespace detail
+
 /// @brief Move-only type-erased callable that stores small callables in place.
 ///
 /// `std::function` copies and may allocate for every task; an event loop queues
@@ -31,8 +38,8 @@ class SmallFunction<R(Args...), InlineBytes> {
 
   template <class F>
   static constexpr bool stored_inline =
-      sizeof(F) <= InlineBytes && alignof(F) <= alignof(void*) &&
-      std::is_nothrow_move_constructible_v<F>;
+      sizeof(F) <= InlineBytes &&
+      alignof(F) <= alignof(void*) && std::is_nothrow_move_constructible_v<F>;
 
   template <class F>
   static constexpr Ops inline_ops{
@@ -63,10 +70,9 @@ class SmallFunction<R(Args...), InlineBytes> {
   SmallFunction() noexcept : buffer_{} {}
 
   /// @brief Wraps any callable invocable as `R(Args...)`.
-  template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, SmallFunction> &&
-             std::is_invocable_r_v<R, std::decay_t<F>&, Args...>)
-  SmallFunction(F&& fn) {  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload): callables convert implicitly; `requires` excludes SmallFunction
+  /// Implicit on purpose: lambdas convert to tasks; the concept keeps moves on the move ctor.
+  template <detail::wrappable<SmallFunction, R, Args...> F>
+  SmallFunction(F&& fn) {        // NOLINT(*-explicit-constructor,*-forwarding-reference-overload)
     using Fn = std::decay_t<F>;  // a plain function becomes a function pointer
     if constexpr (stored_inline<Fn>) {
       ::new (static_cast<void*>(buffer_)) Fn(std::forward<F>(fn));

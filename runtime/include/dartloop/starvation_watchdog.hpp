@@ -31,12 +31,12 @@ enum class StarvationKind : std::uint8_t {
 /// @brief What the watchdog found, for a person and for a program.
 struct StarvationReport {
   StarvationKind kind = StarvationKind::microtask_flood;  ///< The broken limit.
-  std::uint64_t observed = 0;    ///< Microtasks run, or microseconds spent.
-  std::uint64_t limit = 0;       ///< The budget, in the same unit.
-  TaskInfo culprit;              ///< The call that started the chain, or the blocking event.
+  std::uint64_t observed = 0;      ///< Microtasks run, or microseconds spent.
+  std::uint64_t limit = 0;         ///< The budget, in the same unit.
+  TaskInfo culprit;                ///< The call that started the chain, or the blocking event.
   std::size_t events_waiting = 0;  ///< Events that could not run meanwhile.
   std::size_t timers_waiting = 0;  ///< Timers pending meanwhile.
-  std::string message;           ///< The diagnostic as printed.
+  std::string message;             ///< The diagnostic as printed.
 };
 
 /// @brief Reads elapsed time for the time budgets; tests pass a fake one.
@@ -54,6 +54,10 @@ class StarvationWatchdog : public LoopObserver {
  public:
   /// @brief Starts watching @p loop; @p stopwatch defaults to the steady clock.
   StarvationWatchdog(EventLoop& loop, StarvationBudget budget, Stopwatch stopwatch = {});
+  StarvationWatchdog(const StarvationWatchdog&) = delete;
+  StarvationWatchdog& operator=(const StarvationWatchdog&) = delete;
+  StarvationWatchdog(StarvationWatchdog&&) = delete;
+  StarvationWatchdog& operator=(StarvationWatchdog&&) = delete;
   /// @brief Stops watching.
   ~StarvationWatchdog() override;
 

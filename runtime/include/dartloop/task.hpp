@@ -22,9 +22,9 @@ using TaskId = std::uint64_t;
 /// report can say "scheduled at puzzle.cpp:12 by the main event" without any
 /// extra bookkeeping by the caller.
 struct TaskInfo {
-  TaskId id = 0;                ///< Unique per loop, in scheduling order.
-  TaskId parent = 0;            ///< The task running when this one was scheduled.
-  std::source_location where;   ///< The call that scheduled it.
+  TaskId id = 0;               ///< Unique per loop, in scheduling order.
+  TaskId parent = 0;           ///< The task running when this one was scheduled.
+  std::source_location where;  ///< The call that scheduled it.
 };
 
 }  // namespace dartloop

@@ -28,8 +28,7 @@ class Timer {
   Timer() noexcept = default;
 
   /// @brief Calls @p fn once, @p duration from now (Dart's `Timer(duration, callback)`).
-  template <class F>
-    requires std::invocable<F&>
+  template <std::invocable F>
   Timer(Duration duration, F fn, std::source_location where = std::source_location::current())
       : Timer(EventLoop::current(), duration,
               TimerCallback([f = std::move(fn)](Timer&) mutable { f(); }), false, where) {}
@@ -38,15 +37,13 @@ class Timer {
   ///
   /// Like Dart's, it returns nothing: with no handle the timer cannot be cancelled, so it
   /// costs no timer node (use `Timer(Duration::zero(), fn)` for a cancellable one).
-  template <class F>
-    requires std::invocable<F&>
+  template <std::invocable F>
   static void run(F fn, std::source_location where = std::source_location::current()) {
     EventLoop::current().schedule_zero_timer(std::move(fn), where);
   }
 
   /// @brief Calls @p fn(timer) every @p period until cancelled (Dart's `Timer.periodic`).
-  template <class F>
-    requires std::invocable<F&, Timer&>
+  template <std::invocable<Timer&> F>
   static Timer periodic(Duration period, F fn,
                         std::source_location where = std::source_location::current()) {
     return Timer(EventLoop::current(), period, TimerCallback(std::move(fn)), true, where);

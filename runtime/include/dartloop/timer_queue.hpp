@@ -25,17 +25,17 @@ using TimerSlot = std::uint32_t;
 
 /// @brief One timer as the loop stores it (56 bytes; periodic data lives on the side).
 struct TimerNode {
-  TimerCallback callback;         ///< The code; empty once cancelled or fired.
-  std::int64_t wakeup_ms = 0;     ///< Loop milliseconds at which it is due (`_wakeupTime`).
-  TaskId id = 0;                  ///< Tie-break for equal wake-ups; fresh on every re-arm (`_id`).
-  std::source_location where;     ///< The call that created the timer.
-  std::uint32_t heap_index = 0;   ///< Position in the heap, or `not_in_heap`.
-  std::uint32_t refs : 27 = 0;    ///< Handles plus the loop's own hold while queued.
-  std::uint32_t active : 1 = 0;   ///< Not cancelled and, if one-shot, not yet fired (`isActive`).
-  std::uint32_t zero : 1 = 0;     ///< Created with zero milliseconds: lives in the zero FIFO.
-  std::uint32_t periodic : 1 = 0; ///< Re-arms after each call.
-  std::uint32_t fired : 1 = 0;    ///< A one-shot timer that has run (its `tick` is 1).
-  std::uint32_t free : 1 = 0;     ///< Slot is on the free list.
+  TimerCallback callback;          ///< The code; empty once cancelled or fired.
+  std::int64_t wakeup_ms = 0;      ///< Loop milliseconds at which it is due (`_wakeupTime`).
+  TaskId id = 0;                   ///< Tie-break for equal wake-ups; fresh on every re-arm (`_id`).
+  std::source_location where;      ///< The call that created the timer.
+  std::uint32_t heap_index = 0;    ///< Position in the heap, or `not_in_heap`.
+  std::uint32_t refs : 27 = 0;     ///< Handles plus the loop's own hold while queued.
+  std::uint32_t active : 1 = 0;    ///< Not cancelled and, if one-shot, not yet fired (`isActive`).
+  std::uint32_t zero : 1 = 0;      ///< Created with zero milliseconds: lives in the zero FIFO.
+  std::uint32_t periodic : 1 = 0;  ///< Re-arms after each call.
+  std::uint32_t fired : 1 = 0;     ///< A one-shot timer that has run (its `tick` is 1).
+  std::uint32_t free : 1 = 0;      ///< Slot is on the free list.
 
   static constexpr std::uint32_t not_in_heap = ~std::uint32_t{0};  ///< `heap_index` when absent.
 };
@@ -48,10 +48,10 @@ struct TimerNode {
 struct ZeroTimer {
   static constexpr TimerSlot no_slot = ~TimerSlot{0};  ///< `slot` of a handle-less timer.
 
-  std::int64_t wakeup_ms = 0;   ///< Loop milliseconds when it was created (`_wakeupTime`).
-  TaskId id = 0;                ///< Creation order (`_id`).
-  std::source_location where;   ///< The call that created it.
-  TimerSlot slot = no_slot;     ///< Its node, or `no_slot`.
+  std::int64_t wakeup_ms = 0;  ///< Loop milliseconds when it was created (`_wakeupTime`).
+  TaskId id = 0;               ///< Creation order (`_id`).
+  std::source_location where;  ///< The call that created it.
+  TimerSlot slot = no_slot;    ///< Its node, or `no_slot`.
 };
 
 /// @brief Pool, heap and zero FIFO of one loop's timers, in the VM's order.
@@ -82,11 +82,14 @@ class TimerQueue {
   }
 
   /// @brief Takes one more reference to @p slot.
-  void add_ref(TimerSlot slot) noexcept { ++node(slot).refs; }
+  void add_ref(TimerSlot slot) noexcept {
+    TimerNode& n = node(slot);
+    ++n.refs;  // NOLINT(*-narrowing-conversions): a 27-bit count, never near its limit
+  }
   /// @brief Drops a reference; the node is freed when none is left.
   void release(TimerSlot slot) noexcept {
     TimerNode& n = node(slot);
-    if (--n.refs == 0) free_slot(slot, n);
+    if (--n.refs == 0) free_slot(slot, n);  // NOLINT(*-narrowing-conversions)
   }
 
   /// @brief Queues a timer: zero FIFO for zero timers, heap otherwise (takes a reference).
@@ -137,7 +140,8 @@ class TimerQueue {
   /// @brief Adds @p n to a periodic timer's tick count.
   void add_ticks(TimerSlot slot, std::int64_t n);
 
-  /// @brief Every queued timer in firing order (zero FIFO interleaved by the heap rule), for snapshots.
+  /// @brief Every queued timer in firing order (zero FIFO interleaved by the heap rule), for
+  /// snapshots.
   [[nodiscard]] std::vector<PendingTimer> pending_in_order() const;
 
   /// @brief Number of timers in the heap or the zero FIFO.

@@ -10,7 +10,8 @@
 
 namespace dartloop {
 
-/// @brief Writes one JSON object per record (`seq`, `action`, `queue`, `id`, `parent`, `at`, `t_us`...).
+/// @brief Writes one JSON object per record (`seq`, `action`, `queue`, `id`, `parent`, `at`,
+/// `t_us`...).
 void write_json_lines(std::ostream& out, const Tracer& trace);
 
 /// @brief Writes Chrome's trace-event JSON (open it in Perfetto or chrome://tracing).
@@ -23,7 +24,7 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace);
 
 /// @brief How a DOT snapshot is titled.
 struct DotOptions {
-  std::string title;          ///< Shown above the queues.
+  std::string title;                  ///< Shown above the queues.
   const TraceFrame* frame = nullptr;  ///< If set, the running task is drawn too.
 };
 

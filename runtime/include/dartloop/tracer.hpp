@@ -32,25 +32,25 @@ enum class TraceAction : std::uint8_t {
 
 /// @brief One thing the loop did, in order.
 struct TraceRecord {
-  std::uint64_t seq = 0;                  ///< Position in the trace, from 0.
+  std::uint64_t seq = 0;                       ///< Position in the trace, from 0.
   TraceAction action = TraceAction::schedule;  ///< What happened.
-  QueueKind queue = QueueKind::event;     ///< The queue concerned (schedule/start/end).
-  EventKind event_kind = EventKind::task; ///< For `event` records and event schedules.
-  TaskInfo task;                          ///< The task concerned.
-  Duration time{0};                       ///< Loop time when it happened.
-  Duration to{0};                         ///< New time, for `advance`.
-  std::string text;                       ///< Printed line or error report.
-  int exit_code = 0;                      ///< For `exit`.
+  QueueKind queue = QueueKind::event;          ///< The queue concerned (schedule/start/end).
+  EventKind event_kind = EventKind::task;      ///< For `event` records and event schedules.
+  TaskInfo task;                               ///< The task concerned.
+  Duration time{0};                            ///< Loop time when it happened.
+  Duration to{0};                              ///< New time, for `advance`.
+  std::string text;                            ///< Printed line or error report.
+  int exit_code = 0;                           ///< For `exit`.
 };
 
 /// @brief One step of a run as a demo shows it: the task about to run and the queues around it.
 struct TraceFrame {
-  std::uint64_t seq = 0;            ///< The `start` record this frame belongs to.
-  QueueKind from = QueueKind::event;///< Where the task came from.
-  EventKind via = EventKind::task;  ///< For timers: the event that released them.
-  TaskInfo task;                    ///< The task about to run.
-  QueueSnapshot queues;             ///< Queues with the task already taken out.
-  std::size_t output_lines = 0;     ///< Lines printed before this step.
+  std::uint64_t seq = 0;              ///< The `start` record this frame belongs to.
+  QueueKind from = QueueKind::event;  ///< Where the task came from.
+  EventKind via = EventKind::task;    ///< For timers: the event that released them.
+  TaskInfo task;                      ///< The task about to run.
+  QueueSnapshot queues;               ///< Queues with the task already taken out.
+  std::size_t output_lines = 0;       ///< Lines printed before this step.
 };
 
 /// @brief Records a loop's trace (and, optionally, a snapshot of its queues at every step).
@@ -71,6 +71,10 @@ class Tracer : public LoopObserver {
   explicit Tracer(EventLoop& loop) : Tracer(loop, Options{}) {}
   /// @brief Starts recording @p loop with @p options.
   Tracer(EventLoop& loop, Options options);
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+  Tracer(Tracer&&) = delete;
+  Tracer& operator=(Tracer&&) = delete;
   /// @brief Stops recording.
   ~Tracer() override;
 

@@ -25,7 +25,7 @@ class RingQueue {
   ~RingQueue() {
     if (taken_ != nullptr) release_taken();
     clear();
-    ::operator delete(static_cast<void*>(slots_), std::align_val_t{alignof(T)});
+    if (slots_ != nullptr) std::allocator<T>{}.deallocate(slots_, capacity_);
   }
 
   /// True when no element is queued.
@@ -84,7 +84,7 @@ class RingQueue {
     taken_->~T();
     taken_ = nullptr;
     if (retired_ != nullptr) {
-      ::operator delete(static_cast<void*>(retired_), std::align_val_t{alignof(T)});
+      std::allocator<T>{}.deallocate(retired_, retired_capacity_);
       retired_ = nullptr;
     }
   }
@@ -117,15 +117,16 @@ class RingQueue {
 
   void grow() {
     std::size_t next = capacity_ == 0 ? 16 : capacity_ * 2;
-    T* fresh = static_cast<T*>(::operator new(next * sizeof(T), std::align_val_t{alignof(T)}));
+    T* fresh = std::allocator<T>{}.allocate(next);
     for (std::size_t i = 0; i < size_; ++i) {
       ::new (static_cast<void*>(fresh + i)) T(std::move(*at(i)));
       at(i)->~T();
     }
     if (taken_ != nullptr && retired_ == nullptr) {
       retired_ = slots_;  // the element running in place lives there until release_taken()
+      retired_capacity_ = capacity_;
     } else {  // (after an earlier growth, the element lives in `retired_`, not here)
-      ::operator delete(static_cast<void*>(slots_), std::align_val_t{alignof(T)});
+      if (slots_ != nullptr) std::allocator<T>{}.deallocate(slots_, capacity_);
     }
     slots_ = fresh;
     capacity_ = next;
@@ -135,6 +136,7 @@ class RingQueue {
   T* slots_ = nullptr;
   T* taken_ = nullptr;    // element handed out by take_front(), not yet released
   T* retired_ = nullptr;  // old storage kept alive for it
+  std::size_t retired_capacity_ = 0;
   std::size_t capacity_ = 0;  // always 0 or a power of two
   std::size_t head_ = 0;
   std::size_t size_ = 0;
