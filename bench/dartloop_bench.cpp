@@ -7,6 +7,10 @@
 //
 // Usage: dartloop_bench [--smoke] [--reps N] [--only NAME_PREFIX]
 //        dartloop_bench --memory-child N     (internal: one fresh process per memory sample)
+//
+// The same source is also built as `dartloop_bench_nohooks`, against a copy of the runtime
+// compiled with DARTLOOP_OBSERVER_HOOKS=0 (bench/CMakeLists.txt): `bench/run` runs the chain
+// workloads in both binaries to measure what the hooks cost when no observer is attached.
 
 #include <malloc.h>
 #include <sys/resource.h>
@@ -131,7 +135,7 @@ struct MicrotaskStep {
   }
 };
 
-/// An observer that does nothing: what a disabled tracer attached to the loop costs.
+/// An observer that does nothing: what attaching one costs (tracing on, nothing recorded).
 class EmptyObserver final : public dartloop::LoopObserver {};
 
 double microtask_chain(std::size_t n, dartloop::LoopObserver* observer,
@@ -198,7 +202,8 @@ struct ZeroTimerStep {
   }
 };
 
-/// Timer::run, the loop takes its event, runs it, and the callback creates the next one.
+/// Timer::run (no handle, no timer node: Dart's `Timer.run`), the loop takes its event, runs it,
+/// and the callback creates the next one.
 double zero_timer_chain(std::size_t n) {
   dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
   Chain chain{n, 0};
@@ -212,6 +217,29 @@ double zero_timer_chain(std::size_t n) {
   return ns_between(t0, t1);
 }
 
+struct ZeroHandleStep {
+  Chain* chain;
+  void operator()() const {
+    ++chain->ran;
+    if (--chain->left > 0) dartloop::Timer(dartloop::Duration::zero(), ZeroHandleStep{chain});
+  }
+};
+
+/// The same chain with a cancellable zero timer, `Timer(Duration::zero(), fn)`: it gets a timer
+/// node and a handle (dropped here), which `Timer::run` does without.
+double zero_timer_handle_chain(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  Chain chain{n, 0};
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::Timer(dartloop::Duration::zero(), ZeroHandleStep{&chain});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(chain.ran == n, "cancellable zero timer chain ran every timer");
+  return ns_between(t0, t1);
+}
+
 struct Count {
   std::size_t* ran;
   void operator()() const { ++*ran; }
@@ -219,7 +247,7 @@ struct Count {
 
 /// n Timer::run created at once, then the loop handles the n zero-timer events. The same loop
 /// is reused for every repetition (after a warm-up batch), so this is the loop's steady state:
-/// its queues and timer pool have grown already, as in a long-running program. A fresh loop
+/// its event queue has grown already, as in a long-running program. A fresh loop
 /// would mostly measure the kernel's first-touch page faults for that growth.
 double zero_timer_batch(dartloop::EventLoop& loop, std::size_t n) {
   std::size_t ran = 0;
@@ -476,10 +504,14 @@ double round_trip(std::size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------
-// 6. Tracing off: the microtask chain without an observer and with an empty one attached.
+// 6. Observer attached: the microtask chain without an observer and with an empty one attached.
+//
+// This is tracing *on* with an observer that records nothing, not "tracing off": tracing off
+// is no observer at all, and what the hooks cost then is measured by `bench/run` against the
+// `dartloop_bench_nohooks` binary (hooks compiled out), from the chain workloads above.
 // ---------------------------------------------------------------------------------------
 
-void bench_tracing(std::size_t n) {
+void bench_observer(std::size_t n) {
   EmptyObserver observer;
   (void)microtask_chain(n / 10, nullptr);
   (void)microtask_chain(n / 10, &observer);
@@ -495,18 +527,18 @@ void bench_tracing(std::size_t n) {
     with.push_back(b);
     diff.push_back(b - a);
   }
-  emit("tracing_no_observer", median(without), "ns/op");
-  emit("tracing_empty_observer", median(with), "ns/op");
-  emit("tracing_off_cost", median(diff), "ns/op");
-  // The same on a real-clock loop: every hook is passed `now()`, so a real clock is read even
-  // when the observer ignores it.
+  emit("observer_none", median(without), "ns/op");
+  emit("observer_empty", median(with), "ns/op");
+  emit("observer_empty_cost", median(diff), "ns/op");
+  // The same on a real-clock loop: every hook is passed `now()`, so a real clock is read when
+  // an observer is attached, even one that ignores it.
   std::vector<double> real_diff;
   for (int r = 0; r < reps(); ++r) {
     const double a = microtask_chain(n / 4, nullptr, dartloop::ClockKind::real_time);
     const double b = microtask_chain(n / 4, &observer, dartloop::ClockKind::real_time);
     real_diff.push_back((b - a) / (count / 4));
   }
-  emit("tracing_off_cost_real_clock", median(real_diff), "ns/op");
+  emit("observer_empty_cost_real_clock", median(real_diff), "ns/op");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -595,6 +627,8 @@ int run_all() {
                "preset (CMAKE_BUILD_TYPE=Release) for meaningful numbers\n");
 #endif
   std::printf("# dartloop_bench: name\tvalue\tunit (median of %d repetitions)\n", reps());
+  // Lets `bench/run` check which runtime build it is talking to.
+  emit("build_observer_hooks", DARTLOOP_OBSERVER_HOOKS, "flag");
 
   if (selected("microtask_chain")) {
     emit("microtask_chain",
@@ -606,6 +640,9 @@ int run_all() {
   }
   if (selected("zero_timer_chain")) {
     emit("zero_timer_chain", measure(iters(2'000'000), zero_timer_chain), "ns/op");
+  }
+  if (selected("zero_timer_handle_chain")) {
+    emit("zero_timer_handle_chain", measure(iters(2'000'000), zero_timer_handle_chain), "ns/op");
   }
   if (selected("zero_timer_batch")) {
     dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
@@ -631,7 +668,14 @@ int run_all() {
   if (selected("round_trip")) {
     emit("round_trip", measure(options.smoke ? 50 : 20'000, round_trip), "ns/op");
   }
-  if (selected("tracing")) bench_tracing(iters(4'000'000));
+  if (selected("observer")) {
+    if constexpr (DARTLOOP_OBSERVER_HOOKS != 0) {
+      bench_observer(iters(4'000'000));
+    } else {
+      // Hooks compiled out: an attached observer is never called; nothing to measure.
+      std::printf("# observer rows skipped: observer hooks compiled out\n");
+    }
+  }
   if (selected("baseline_deque_single")) {
     emit("baseline_deque_single", measure(iters(4'000'000), deque_single), "ns/op");
   }
