@@ -196,6 +196,9 @@ class EventLoop {
     return DARTLOOP_OBSERVER_HOOKS != 0 && !observers_.empty();
   }
   void notify_scheduled_microtask();
+  void notify_start(QueueKind queue, const TaskInfo& info);
+  void notify_end(QueueKind queue, const TaskInfo& info);
+  void notify_event(const Event& event);
   static inline thread_local EventLoop* current_ = nullptr;
 
   TaskId next_id() noexcept { return ++last_id_; }
