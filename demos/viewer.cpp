@@ -130,7 +130,7 @@ void show_run(std::ostream& out, std::istream& in, const Tracer& trace,
   constexpr std::size_t keep = 10;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (lines.size() > 4 * keep && i == keep) {
-      out << "... (" << lines.size() - 2 * keep << " more lines) ...";
+      out << " ... (" << lines.size() - 2 * keep << " more lines) ...";
       i = lines.size() - keep;
     }
     out << (i > 0 ? " " : "") << lines[i];
