@@ -79,16 +79,21 @@ int EventLoop::run(Task entry, std::source_location where) {
   events_.emplace(EventKind::task, std::move(entry), info_here(where));
   notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, events_[0].info, now()); });
   while (!stopping_) {
-    drain_microtasks();  // all of them, including ones added meanwhile
-    if (stopping_) break;
-    collect_arrivals();  // posts from other threads, due timer wake-ups
-    if (events_.empty() && !wait_for_arrivals()) break;  // nothing can arrive: the isolate ends
-    if (events_.empty()) continue;
-    handle_event(events_.take_head());  // exactly one event per turn
-    events_.finish_head();
+    if (run_one_turn()) continue;
+    if (stopping_ || !wait_for_arrivals()) break;  // nothing can arrive any more: it ends
   }
   finish();
   return exit_code_;
+}
+
+bool EventLoop::run_one_turn() {
+  drain_microtasks();  // all of them, including ones added meanwhile
+  if (stopping_) return false;
+  collect_arrivals();  // posts from other threads, due timer wake-ups
+  if (events_.empty()) return false;
+  handle_event(events_.take_head());  // then exactly one event
+  events_.finish_head();
+  return true;
 }
 
 // Observer calls stay out of line and cold, so that with tracing off the hot paths keep only
@@ -286,13 +291,7 @@ void EventLoop::flush_microtasks() {
 void EventLoop::run_until_idle() {
   refuse_inside_task(*this, "run_until_idle()");
   const Scope scope(*this);
-  while (!stopping_) {
-    drain_microtasks();
-    if (stopping_) break;
-    collect_arrivals();
-    if (events_.empty()) break;
-    handle_event(events_.take_head());
-    events_.finish_head();
+  while (run_one_turn()) {
   }
 }
 

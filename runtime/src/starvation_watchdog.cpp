@@ -103,53 +103,39 @@ void StarvationWatchdog::breach(StarvationKind kind, std::uint64_t observed, std
   r.events_waiting = loop_.pending_events();
   r.timers_waiting = loop_.pending_timers();
 
+  // Every report has the same five lines; only the wording of three of them differs by kind.
+  struct Wording {
+    const char* title;
+    std::string budget;
+    const char* culprit;
+    const char* why;
+  };
+  const Wording w = [&]() -> Wording {
+    switch (kind) {
+      case StarvationKind::microtask_flood:
+        return {"microtask starvation",
+                std::to_string(limit) + " microtasks in one drain; microtask " +
+                    std::to_string(observed) + " was about to start",
+                "the microtask chain started at",
+                "each microtask schedules another before the queue empties, and the loop\n"
+                "           only takes an event once the microtask queue is empty"};
+      case StarvationKind::slow_drain:
+        return {"slow microtask drain",
+                micros_text(limit) + " in one drain; this one has taken " + micros_text(observed),
+                "the microtask chain started at",
+                "no event can run until the microtask queue is empty"};
+      case StarvationKind::blocked_event: break;
+    }
+    return {"an event blocked the loop",
+            micros_text(limit) + " in one event; this one took " + micros_text(observed),
+            "the task scheduled at",
+            "an isolate runs one task at a time, so nothing else ran meanwhile"};
+  }();
   std::string& m = r.message;
-  const std::string waiting = std::to_string(r.events_waiting) + " event(s) and " +
-                              std::to_string(r.timers_waiting) + " timer(s) waiting";
-  switch (kind) {
-    case StarvationKind::microtask_flood:
-      m = "dartloop watchdog: microtask starvation\n"
-          "  budget:  " +
-          std::to_string(limit) + " microtasks in one drain; microtask " +
-          std::to_string(observed) +
-          " was about to start\n"
-          "  culprit: the microtask chain started at " +
-          where_of(culprit) +
-          "\n"
-          "  waiting: " +
-          waiting +
-          "\n"
-          "  why:     each microtask schedules another before the queue empties, and the loop\n"
-          "           only takes an event once the microtask queue is empty";
-      break;
-    case StarvationKind::slow_drain:
-      m = "dartloop watchdog: slow microtask drain\n"
-          "  budget:  " +
-          micros_text(limit) + " in one drain; this one has taken " + micros_text(observed) +
-          "\n"
-          "  culprit: the microtask chain started at " +
-          where_of(culprit) +
-          "\n"
-          "  waiting: " +
-          waiting +
-          "\n"
-          "  why:     no event can run until the microtask queue is empty";
-      break;
-    case StarvationKind::blocked_event:
-      m = "dartloop watchdog: an event blocked the loop\n"
-          "  budget:  " +
-          micros_text(limit) + " in one event; this one took " + micros_text(observed) +
-          "\n"
-          "  culprit: the " +
-          std::string(culprit.where.line() != 0 ? "task" : "event") + " scheduled at " +
-          where_of(culprit) +
-          "\n"
-          "  waiting: " +
-          waiting +
-          "\n"
-          "  why:     an isolate runs one task at a time, so nothing else ran meanwhile";
-      break;
-  }
+  m = std::string("dartloop watchdog: ") + w.title + "\n  budget:  " + w.budget +
+      "\n  culprit: " + w.culprit + " " + where_of(culprit) +
+      "\n  waiting: " + std::to_string(r.events_waiting) + " event(s) and " +
+      std::to_string(r.timers_waiting) + " timer(s) waiting" + "\n  why:     " + w.why;
   m += "\n  the isolate was stopped with exit code " + std::to_string(exit_starvation);
   loop_.write_error(m);
   report_ = std::move(r);

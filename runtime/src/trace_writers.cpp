@@ -60,24 +60,37 @@ void write_json_lines(std::ostream& out, const Tracer& trace) {
 
 void write_chrome_trace(std::ostream& out, const Tracer& trace) {
   const bool stretch = trace.clock_kind() == ClockKind::virtual_time;
-  const auto ts = [stretch](const TraceRecord& r) {
-    return static_cast<double>(r.time.count()) + (stretch ? static_cast<double>(r.seq) : 0.0);
-  };
   json events = json::array();
+  // Every event sits on the isolate's one thread, at the record's (stretched) time.
+  const auto emit = [&](json event, const TraceRecord& r) {
+    event["ts"] =
+        static_cast<double>(r.time.count()) + (stretch ? static_cast<double>(r.seq) : 0.0);
+    event["pid"] = 1;
+    event["tid"] = 1;
+    events.push_back(std::move(event));
+  };
+  const auto instant = [&](std::string name, const char* scope, const TraceRecord& r) {
+    emit({{"name", std::move(name)}, {"ph", "i"}, {"s", scope}}, r);
+  };
+  const auto flow = [&](const char* phase, const TraceRecord& r) {
+    json f{{"name", "schedules"}, {"cat", "flow"}, {"ph", phase}, {"id", r.task.id}};
+    if (phase[0] == 'f') f["bp"] = "e";  // bind the arrow's head to the slice it starts
+    emit(std::move(f), r);
+  };
+  std::int64_t microtasks = 0;
+  std::int64_t queued_events = 0;
+  const auto counters = [&](const TraceRecord& r) {
+    emit({{"name", "queue lengths"},
+          {"ph", "C"},
+          {"args", {{"microtasks", microtasks}, {"events", queued_events}}}},
+         r);
+  };
+
   events.push_back({{"name", "thread_name"},
                     {"ph", "M"},
                     {"pid", 1},
                     {"tid", 1},
                     {"args", {{"name", "isolate: event loop"}}}});
-  std::int64_t microtasks = 0;
-  std::int64_t queued_events = 0;
-  const auto counters = [&](const TraceRecord& r) {
-    events.push_back({{"name", "queue lengths"},
-                      {"ph", "C"},
-                      {"ts", ts(r)},
-                      {"pid", 1},
-                      {"args", {{"microtasks", microtasks}, {"events", queued_events}}}});
-  };
   int depth = 0;  // flows can only start inside a slice
   std::unordered_set<TaskId> open_flows;
   for (const TraceRecord& r : trace.records()) {
@@ -87,13 +100,7 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         if (r.queue == QueueKind::event) ++queued_events;
         if (depth > 0 && r.queue != QueueKind::event) {
           open_flows.insert(r.task.id);
-          events.push_back({{"name", "schedules"},
-                            {"cat", "flow"},
-                            {"ph", "s"},
-                            {"id", r.task.id},
-                            {"ts", ts(r)},
-                            {"pid", 1},
-                            {"tid", 1}});
+          flow("s", r);
         }
         counters(r);
         break;
@@ -101,77 +108,32 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         --queued_events;
         counters(r);
         break;
-      case TraceAction::start: {
+      case TraceAction::start:
         if (r.queue == QueueKind::microtask) --microtasks;
         if (r.queue == QueueKind::event) --queued_events;
-        json args = task_json(r.task);
-        events.push_back({{"name", task_title(r.queue, r.task)},
-                          {"cat", to_string(r.queue)},
-                          {"ph", "B"},
-                          {"ts", ts(r)},
-                          {"pid", 1},
-                          {"tid", 1},
-                          {"args", args}});
-        if (open_flows.erase(r.task.id) > 0) {
-          events.push_back({{"name", "schedules"},
-                            {"cat", "flow"},
-                            {"ph", "f"},
-                            {"bp", "e"},
-                            {"id", r.task.id},
-                            {"ts", ts(r)},
-                            {"pid", 1},
-                            {"tid", 1}});
-        }
+        emit({{"name", task_title(r.queue, r.task)},
+              {"cat", to_string(r.queue)},
+              {"ph", "B"},
+              {"args", task_json(r.task)}},
+             r);
+        if (open_flows.erase(r.task.id) > 0) flow("f", r);
         ++depth;
         if (r.queue != QueueKind::timer) counters(r);
         break;
-      }
       case TraceAction::end:
-        events.push_back({{"ph", "E"}, {"ts", ts(r)}, {"pid", 1}, {"tid", 1}});
+        emit({{"ph", "E"}}, r);
         --depth;
         break;
-      case TraceAction::cancel:
-        events.push_back({{"name", "cancel " + task_title(r.queue, r.task)},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"ts", ts(r)},
-                          {"pid", 1},
-                          {"tid", 1}});
-        break;
+      case TraceAction::cancel: instant("cancel " + task_title(r.queue, r.task), "t", r); break;
       case TraceAction::advance:
-        events.push_back(
-            {{"name", "virtual time -> " + std::to_string(r.to.count() / 1000) + " ms"},
-             {"ph", "i"},
-             {"s", "p"},
-             {"ts", ts(r)},
-             {"pid", 1},
-             {"tid", 1}});
+        instant("virtual time -> " + std::to_string(r.to.count() / 1000) + " ms", "p", r);
         break;
-      case TraceAction::output:
-        events.push_back({{"name", "print: " + r.text},
-                          {"ph", "i"},
-                          {"s", "t"},
-                          {"ts", ts(r)},
-                          {"pid", 1},
-                          {"tid", 1}});
-        break;
+      case TraceAction::output: instant("print: " + r.text, "t", r); break;
       case TraceAction::uncaught:
-        events.push_back({{"name", "uncaught error"},
-                          {"ph", "i"},
-                          {"s", "p"},
-                          {"ts", ts(r)},
-                          {"pid", 1},
-                          {"tid", 1},
-                          {"args", {{"message", r.text}}}});
+        emit({{"name", "uncaught error"}, {"ph", "i"}, {"s", "p"}, {"args", {{"message", r.text}}}},
+             r);
         break;
-      case TraceAction::exit:
-        events.push_back({{"name", "exit " + std::to_string(r.exit_code)},
-                          {"ph", "i"},
-                          {"s", "p"},
-                          {"ts", ts(r)},
-                          {"pid", 1},
-                          {"tid", 1}});
-        break;
+      case TraceAction::exit: instant("exit " + std::to_string(r.exit_code), "p", r); break;
     }
   }
   out << json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump(1) << '\n';

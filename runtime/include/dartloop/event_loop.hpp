@@ -222,6 +222,7 @@ class EventLoop {
     if (!microtasks_.empty()) run_microtasks();
   }
   void run_microtasks();
+  bool run_one_turn();  // every microtask, then one event if one is ready; false if none ran
   void handle_event(Event& event);
   void collect_arrivals();
   bool wait_for_arrivals();
