@@ -46,7 +46,7 @@ class Timer {
   template <std::invocable<Timer&> F>
   static Timer periodic(Duration period, F fn,
                         std::source_location where = std::source_location::current()) {
-    return Timer(EventLoop::current(), period, TimerCallback(std::move(fn)), true, where);
+    return {EventLoop::current(), period, TimerCallback(std::move(fn)), true, where};
   }
 
   /// @brief Another handle to the same timer.
