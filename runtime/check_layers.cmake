@@ -1,9 +1,10 @@
 # Fails when a runtime header includes one from its own layer's future: the headers, lowest
 # first. A header may include only headers listed before it, so the folder reads bottom-up.
 set(order
-  small_function task errors clock detail/ring_queue
+  small_function task clock errors detail/ring_queue detail/pool
   microtask_queue event_queue inbox queue_snapshot timer_queue
-  loop_observer event_loop timer print dartloop
+  loop_observer event_loop timer print
+  detail/future_state future completer async dartloop
   tracer trace_writers starvation_watchdog)
 
 set(failures "")

@@ -50,6 +50,13 @@ EventLoop::~EventLoop() {
   events_.clear();
   inbox_.drain([](Event&&) {});
   timers_.clear();
+  // Async functions still suspended can never resume now: destroy their frames (each one
+  // unlinks itself). Their queued resumptions were dropped with the microtasks above.
+  while (frames_ != nullptr) {
+    AsyncFrame* oldest = frames_;
+    release_frame(*oldest);  // in case the frame's destructor does not (it does; be safe)
+    oldest->handle.destroy();
+  }
 }
 
 void EventLoop::throw_no_loop() {
@@ -513,6 +520,35 @@ void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) 
   stop(exit_uncaught_error);
 }
 
+void EventLoop::adopt_frame(AsyncFrame& frame) noexcept {
+  frame.info = info_here(frame.info.where);
+  frame.prev = last_frame_;
+  frame.next = nullptr;
+  if (last_frame_ != nullptr) {
+    last_frame_->next = &frame;
+  } else {
+    frames_ = &frame;
+  }
+  last_frame_ = &frame;
+  ++frame_count_;
+}
+
+void EventLoop::release_frame(AsyncFrame& frame) noexcept {
+  if (frame.prev == nullptr && frames_ != &frame) return;  // not linked (released already)
+  (frame.prev != nullptr ? frame.prev->next : frames_) = frame.next;
+  (frame.next != nullptr ? frame.next->prev : last_frame_) = frame.prev;
+  frame.prev = frame.next = nullptr;
+  --frame_count_;
+}
+
+[[gnu::cold, gnu::noinline]] void EventLoop::notify_suspend(const TaskInfo& frame) noexcept {
+  notify([&](LoopObserver& o) { o.on_suspend(frame, now()); });
+}
+
+[[gnu::cold, gnu::noinline]] void EventLoop::notify_resume(const TaskInfo& frame) noexcept {
+  notify([&](LoopObserver& o) { o.on_resume(frame, now()); });
+}
+
 void EventLoop::add_observer(LoopObserver& observer) { observers_.push_back(&observer); }
 
 void EventLoop::remove_observer(LoopObserver& observer) { std::erase(observers_, &observer); }
@@ -544,6 +580,9 @@ QueueSnapshot EventLoop::snapshot() const {
     s.events.push_back(PendingEvent{events_[i].kind, events_[i].info});
   }
   s.timers = timers_.pending_in_order();
+  for (const AsyncFrame* f = frames_; f != nullptr; f = f->next) {
+    if (f->suspended) s.suspended.push_back(SuspendedFrame{f->info});
+  }
   return s;
 }
 

@@ -14,4 +14,7 @@
 #include "dartloop/task.hpp"             // IWYU pragma: export
 #include "dartloop/timer.hpp"            // IWYU pragma: export
 #include "dartloop/timer_queue.hpp"      // IWYU pragma: export
+#include "dartloop/future.hpp"           // IWYU pragma: export
+#include "dartloop/completer.hpp"        // IWYU pragma: export
+#include "dartloop/async.hpp"            // IWYU pragma: export
 // clang-format on

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "dartloop/clock.hpp"
+
 namespace dartloop {
 
 /// @brief Dart's `StateError`: an operation at the wrong time; `what()` reads "Bad state: ...".
@@ -22,6 +24,21 @@ class ArgumentError : public std::invalid_argument {
   explicit ArgumentError(const std::string& message)
       : std::invalid_argument("Invalid argument(s): " + message) {}
 };
+
+/// @brief Dart's `TimeoutException`: `what()` reads "TimeoutException after 0:00:00.050000: ...".
+class TimeoutException : public std::runtime_error {
+ public:
+  /// @brief Makes the error with Dart's text for @p message and the time limit @p duration.
+  TimeoutException(const std::string& message, Duration duration);
+  /// @brief The time limit that passed.
+  [[nodiscard]] Duration duration() const noexcept { return duration_; }
+
+ private:
+  Duration duration_;
+};
+
+/// @brief Dart's `Duration.toString()`: hours, minutes, seconds and six digits of microseconds.
+[[nodiscard]] std::string to_dart_string(Duration d);
 
 /// @brief The text Dart's `toString()` would give: `what()`, a thrown string, or a placeholder.
 [[nodiscard]] std::string describe(const std::exception_ptr& error);

@@ -3,6 +3,7 @@
 /// @brief The event loop of one isolate: one event at a time, all microtasks in between.
 
 #include <concepts>
+#include <coroutine>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -44,6 +45,19 @@ using OutputSink = std::function<void(std::string_view line)>;
 
 /// @brief Called with an error nobody handled; when set, the isolate survives it.
 using UncaughtErrorHandler = std::function<void(std::exception_ptr error, const TaskInfo& task)>;
+
+/// @brief A coroutine frame that its isolate owns: linked into the loop, so owning allocates nothing.
+///
+/// An async function suspended on a future that nobody will ever complete cannot be
+/// resumed; Dart's garbage collector would reclaim it. Here the loop destroys such frames
+/// when it is destroyed, so nothing leaks (the frame's promise links and unlinks itself).
+struct AsyncFrame {
+  std::coroutine_handle<> handle;  ///< The frame.
+  TaskInfo info;                   ///< Call id; `where` is the `co_await` while suspended.
+  bool suspended = false;          ///< Waiting at `info.where`.
+  AsyncFrame* prev = nullptr;      ///< Previous frame of the loop (older call).
+  AsyncFrame* next = nullptr;      ///< Next frame of the loop (newer call).
+};
 
 /// @brief One isolate's event loop: an event queue, a microtask queue, timers, a clock.
 ///
@@ -138,6 +152,28 @@ class EventLoop {
     EventLoop* loop_ = nullptr;
   };
 
+  // --- Async function frames -------------------------------------------------------------
+
+  /// @brief Takes @p frame into the isolate (gives it an id); the loop destroys it at the end.
+  void adopt_frame(AsyncFrame& frame) noexcept;
+  /// @brief Lets go of @p frame (its coroutine is being destroyed).
+  void release_frame(AsyncFrame& frame) noexcept;
+  /// @brief Records that @p frame suspended at the `co_await` at @p where.
+  void note_suspend(AsyncFrame& frame, std::source_location where) noexcept {
+    frame.suspended = true;
+    frame.info.where = where;
+    if (observed()) [[unlikely]]
+      notify_suspend(frame.info);
+  }
+  /// @brief Records that @p frame resumed.
+  void note_resume(AsyncFrame& frame) noexcept {
+    frame.suspended = false;
+    if (observed()) [[unlikely]]
+      notify_resume(frame.info);
+  }
+  /// @brief Number of async function calls alive (running or suspended).
+  [[nodiscard]] std::size_t async_frames() const noexcept { return frame_count_; }
+
   // --- State ---------------------------------------------------------------------------
 
   /// @brief Loop time (virtual or real) since the loop was created.
@@ -196,6 +232,8 @@ class EventLoop {
     return DARTLOOP_OBSERVER_HOOKS != 0 && !observers_.empty();
   }
   void notify_scheduled_microtask();
+  void notify_suspend(const TaskInfo& frame) noexcept;
+  void notify_resume(const TaskInfo& frame) noexcept;
   void notify_start(QueueKind queue, const TaskInfo& info);
   void notify_end(QueueKind queue, const TaskInfo& info);
   void notify_event(const Event& event);
@@ -242,6 +280,9 @@ class EventLoop {
   Inbox inbox_;
   std::unique_ptr<Waiter> waiter_;
   std::vector<LoopObserver*> observers_;
+  AsyncFrame* frames_ = nullptr;  // oldest first
+  AsyncFrame* last_frame_ = nullptr;
+  std::size_t frame_count_ = 0;
   std::vector<TimerSlot> batch_;  // reused by timer events (never nested: tasks run to completion)
   const TaskInfo* running_ = nullptr;
   TaskId last_id_ = 0;

@@ -79,6 +79,10 @@ class LoopObserver {
   virtual void on_uncaught(std::string_view message, const TaskInfo& task, Duration now) {
     (void)message, (void)task, (void)now;
   }
+  /// @brief The async function call @p frame suspended at the `co_await` at `frame.where`.
+  virtual void on_suspend(const TaskInfo& frame, Duration now) { (void)frame, (void)now; }
+  /// @brief The async function call @p frame resumed after the `co_await` at `frame.where`.
+  virtual void on_resume(const TaskInfo& frame, Duration now) { (void)frame, (void)now; }
   /// @brief The loop stopped (normally, after an uncaught error, or when told to).
   virtual void on_exit(int exit_code, Duration now) { (void)exit_code, (void)now; }
 };

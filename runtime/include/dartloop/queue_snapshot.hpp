@@ -26,12 +26,21 @@ struct PendingTimer {
   bool active = true;          ///< False for a cancelled zero timer still awaiting its event.
 };
 
+/// @brief An async function (coroutine) suspended at an `co_await`, waiting to be resumed.
+///
+/// `info.id` identifies the call, `info.where` is the `co_await` it waits at (its
+/// `function_name()` names the async function).
+struct SuspendedFrame {
+  TaskInfo info;  ///< The call's id and the `co_await` it waits at.
+};
+
 /// @brief The queues of one loop, front first, as they are between two tasks.
 struct QueueSnapshot {
-  Duration now{0};                   ///< Loop time.
-  std::vector<TaskInfo> microtasks;  ///< Microtask queue, head first.
-  std::vector<PendingEvent> events;  ///< Event queue, head first.
-  std::vector<PendingTimer> timers;  ///< Pending timers in firing order.
+  Duration now{0};                        ///< Loop time.
+  std::vector<TaskInfo> microtasks;       ///< Microtask queue, head first.
+  std::vector<PendingEvent> events;       ///< Event queue, head first.
+  std::vector<PendingTimer> timers;       ///< Pending timers in firing order.
+  std::vector<SuspendedFrame> suspended;  ///< Suspended async functions, oldest call first.
 };
 
 }  // namespace dartloop
