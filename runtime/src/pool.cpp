@@ -7,7 +7,41 @@
 #include <new>
 #include <vector>
 
+// Under AddressSanitizer every block is its own allocation: a pool would hide a use after free
+// (the block is reused, not poisoned) and a leak (LeakSanitizer would blame the whole chunk).
+#if defined(__SANITIZE_ADDRESS__)
+#define DARTLOOP_POOL_BYPASS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DARTLOOP_POOL_BYPASS 1
+#endif
+#endif
+#ifndef DARTLOOP_POOL_BYPASS
+#define DARTLOOP_POOL_BYPASS 0
+#endif
+
 namespace dartloop::detail {
+
+#if DARTLOOP_POOL_BYPASS
+
+namespace {
+thread_local std::size_t blocks_in_use = 0;
+}  // namespace
+
+void* pool_allocate(std::size_t bytes) {
+  void* block = ::operator new(bytes);
+  ++blocks_in_use;
+  return block;
+}
+
+void pool_free(void* block, std::size_t bytes) noexcept {
+  --blocks_in_use;
+  ::operator delete(block, bytes);
+}
+
+std::size_t pool_blocks_in_use() noexcept { return blocks_in_use; }
+
+#else
 
 namespace {
 
@@ -122,5 +156,7 @@ void pool_free(void* block, std::size_t bytes) noexcept {
 std::size_t pool_blocks_in_use() noexcept {
   return this_thread_pool == nullptr ? 0 : this_thread_pool->in_use;
 }
+
+#endif
 
 }  // namespace dartloop::detail

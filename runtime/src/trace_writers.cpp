@@ -1,5 +1,6 @@
 #include "dartloop/trace_writers.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -53,6 +54,11 @@ void write_json_lines(std::ostream& out, const Tracer& trace) {
         line.update(task_json(r.task));
         break;
       case TraceAction::exit: line["exit_code"] = r.exit_code; break;
+      case TraceAction::suspend:
+      case TraceAction::resume:
+        line.update(task_json(r.task));
+        line["by"] = r.by;
+        break;
     }
     out << line.dump() << '\n';
   }
@@ -93,6 +99,14 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
                     {"args", {{"name", "isolate: event loop"}}}});
   int depth = 0;  // flows can only start inside a slice
   std::unordered_set<TaskId> open_flows;
+  // A suspended call is not running on the thread, so its wait is an async slice (a track of
+  // its own, keyed by the call's id) from the `co_await` to the task that resumes it.
+  std::map<TaskId, std::string> parked;
+  const auto await_slice = [&](const char* phase, TaskId id, const std::string& name, json args,
+                               const TraceRecord& r) {
+    emit({{"name", name}, {"cat", "await"}, {"ph", phase}, {"id", id}, {"args", std::move(args)}},
+         r);
+  };
   for (const TraceRecord& r : trace.records()) {
     switch (r.action) {
       case TraceAction::schedule:
@@ -134,7 +148,30 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
              r);
         break;
       case TraceAction::exit: instant("exit " + std::to_string(r.exit_code), "p", r); break;
+      case TraceAction::suspend: {
+        std::string name = "await #" + std::to_string(r.task.id);
+        if (r.task.where.line() != 0) name += " (" + short_label(r.task.where) + ")";
+        await_slice("b", r.task.id, name, task_json(r.task), r);
+        instant("suspend #" + std::to_string(r.task.id), "t", r);
+        parked[r.task.id] = std::move(name);
+        break;
+      }
+      case TraceAction::resume: {
+        instant("resume #" + std::to_string(r.task.id), "t", r);
+        const auto it = parked.find(r.task.id);
+        if (it == parked.end()) break;  // suspended before the tracer was attached
+        await_slice("e", r.task.id, it->second, {{"resumed_by", r.by}}, r);
+        parked.erase(it);
+        break;
+      }
     }
+  }
+  // Calls still parked when the isolate ended never resume: close their slices at the end so
+  // that every `b` has its `e` (the loop destroyed those frames).
+  if (!parked.empty()) {
+    const TraceRecord& last = trace.records().back();
+    for (const auto& [id, name] : parked)
+      await_slice("e", id, name, {{"resumed_by", nullptr}}, last);
   }
   out << json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump(1) << '\n';
 }
@@ -160,8 +197,9 @@ std::string dot_task(const TaskInfo& task, std::string_view extra) {
   return label;
 }
 
+// @p chained draws the arrows of a queue (front to back); a set of unordered boxes has none.
 void dot_cluster(std::ostream& out, std::string_view id, std::string_view title,
-                 const std::vector<std::string>& labels) {
+                 const std::vector<std::string>& labels, bool chained = true) {
   out << "  subgraph cluster_" << id << " {\n    label=\"" << title << "\";\n";
   if (labels.empty()) {
     out << "    " << id << "_empty [label=\"(empty)\", style=dashed];\n";
@@ -169,7 +207,7 @@ void dot_cluster(std::ostream& out, std::string_view id, std::string_view title,
   for (std::size_t i = 0; i < labels.size(); ++i) {
     out << "    " << id << i << " [label=\"" << labels[i] << "\"];\n";
   }
-  for (std::size_t i = 1; i < labels.size(); ++i) {
+  for (std::size_t i = 1; chained && i < labels.size(); ++i) {
     out << "    " << id << i - 1 << " -> " << id << i << ";\n";
   }
   out << "  }\n";
@@ -201,6 +239,12 @@ void write_dot(std::ostream& out, const QueueSnapshot& queues, const DotOptions&
     labels.push_back(dot_task(t.info, extra));
   }
   dot_cluster(out, "timers", "pending timers", labels);
+  // Only programs with async functions get this box: the others would show an empty one.
+  if (!queues.suspended.empty()) {
+    labels.clear();
+    for (const SuspendedFrame& f : queues.suspended) labels.push_back(dot_task(f.info, "waits"));
+    dot_cluster(out, "suspended", "async functions suspended (at their co_await)", labels, false);
+  }
   out << "}\n";
 }
 

@@ -19,6 +19,8 @@ std::string_view to_string(TraceAction action) noexcept {
     case TraceAction::output: return "output";
     case TraceAction::uncaught: return "uncaught";
     case TraceAction::exit: return "exit";
+    case TraceAction::suspend: return "suspend";
+    case TraceAction::resume: return "resume";
   }
   return "?";
 }
@@ -92,6 +94,20 @@ void Tracer::on_uncaught(std::string_view message, const TaskInfo& task, Duratio
   TraceRecord& r = add(TraceAction::uncaught, now);
   r.text = message;
   r.task = task;
+}
+
+// Both keep the running task as well: a lecturer's question is "which task wakes this call?",
+// and the frame's own info only says which call and where it waits.
+void Tracer::on_suspend(const TaskInfo& frame, Duration now) {
+  TraceRecord& r = add(TraceAction::suspend, now);
+  r.task = frame;
+  if (loop_.running() != nullptr) r.by = loop_.running()->id;
+}
+
+void Tracer::on_resume(const TaskInfo& frame, Duration now) {
+  TraceRecord& r = add(TraceAction::resume, now);
+  r.task = frame;
+  if (loop_.running() != nullptr) r.by = loop_.running()->id;
 }
 
 void Tracer::on_exit(int exit_code, Duration now) {

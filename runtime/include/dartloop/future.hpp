@@ -107,8 +107,11 @@ concept value_callback =
     (std::is_void_v<T> && std::invocable<F&>) || (!std::is_void_v<T> && std::invocable<F&, const T&>);
 
 /// @brief The parameter type of a one-argument callable (a non-generic lambda or function).
+template <class F, class = void>
+struct first_param {};  // not a one-argument callable: no `type`
 template <class F>
-struct first_param : first_param<decltype(&F::operator())> {};
+struct first_param<F, std::void_t<decltype(&F::operator())>>
+    : first_param<decltype(&F::operator())> {};
 template <class C, class R, class A>
 struct first_param<R (C::*)(A) const> {
   using type = A;
@@ -431,13 +434,14 @@ class Future {
   template <std::invocable F>
   static Future microtask(F computation,
                           std::source_location where = std::source_location::current()) {
-    State* s = State::make();
+    Future result = Access::adopt(State::make());  // owned first: a throw below frees it
+    State* s = result.state_.get();
     EventLoop::current().schedule_microtask(
         [st = detail::Ref<State>::share(s), f = std::move(computation), where]() mutable {
           detail::call_into<T>(detail::CompleteSink<T>{st.get(), where}, where, nullptr, f);
         },
         where);
-    return Access::adopt(s);
+    return result;
   }
 
   /// @brief Dart's `Future.sync`: runs @p computation now; a value gives a completed future.
@@ -449,15 +453,15 @@ class Future {
     struct Sink {
       std::source_location where;
       Future value(V&& v) {
-        State* s = State::make();
-        s->set_value(std::move(v));  // `_Future.value`: complete from the start
-        return Access::adopt(s);
+        Future result = Access::adopt(State::make());
+        result.state_->set_value(std::move(v));  // `_Future.value`: complete from the start
+        return result;
       }
       Future future(State* s) { return Access::share(s); }
       Future error(AsyncError e) {
-        State* s = State::make();
-        s->async_complete_error(std::move(e), where);
-        return Access::adopt(s);
+        Future result = Access::adopt(State::make());
+        result.state_->async_complete_error(std::move(e), where);
+        return result;
       }
     };
     return detail::call_into<T>(Sink{where}, where, nullptr, computation);
@@ -467,25 +471,26 @@ class Future {
   template <class U = V>
     requires(!std::is_void_v<T> && std::convertible_to<U, V>)
   static Future value(U&& v, std::source_location where = std::source_location::current()) {
-    State* s = State::make();
-    s->async_complete_value(V(std::forward<U>(v)), where);
-    return Access::adopt(s);
+    Future result = Access::adopt(State::make());
+    result.state_->async_complete_value(V(std::forward<U>(v)), where);
+    return result;
   }
 
   /// @brief Dart's `Future.value()` for `Future<void>`: completes in a microtask queued now.
   static Future value(std::source_location where = std::source_location::current())
     requires std::is_void_v<T>
   {
-    State* s = State::make();
-    s->async_complete_value(Void{}, where);
-    return Access::adopt(s);
+    Future result = Access::adopt(State::make());
+    result.state_->async_complete_value(Void{}, where);
+    return result;
   }
 
   /// @brief Dart's `Future.value(future)`: follows @p f (complete already if @p f has a value).
   static Future value(const Future& f, std::source_location where = std::source_location::current()) {
-    State* s = State::make();
-    s->async_complete_future(Access::state(f), where);
-    return Access::adopt(s);
+    State* source = Access::state(f);
+    Future result = Access::adopt(State::make());
+    result.state_->async_complete_future(source, where);
+    return result;
   }
 
   /// @brief Dart's `Future.error`: fails with @p error in a microtask queued now.
@@ -494,24 +499,25 @@ class Future {
   /// `std::string`, as Dart lets any object be thrown).
   template <class E>
   static Future error(E&& error, std::source_location where = std::source_location::current()) {
-    State* s = State::make();
-    s->async_complete_error(AsyncError{detail::to_exception_ptr(std::forward<E>(error)), where},
-                            where);
-    return Access::adopt(s);
+    Future result = Access::adopt(State::make());
+    result.state_->async_complete_error(
+        AsyncError{detail::to_exception_ptr(std::forward<E>(error)), where}, where);
+    return result;
   }
 
   /// @brief Dart's `Future.delayed(d, computation)`: runs @p computation in a timer after @p d.
   template <std::invocable F>
   static Future delayed(Duration d, F computation,
                         std::source_location where = std::source_location::current()) {
-    State* s = State::make();
+    Future result = Access::adopt(State::make());
     Timer(
         d,
-        [st = detail::Ref<State>::share(s), f = std::move(computation), where]() mutable {
+        [st = detail::Ref<State>::share(result.state_.get()), f = std::move(computation),
+         where]() mutable {
           detail::call_into<T>(detail::CompleteSink<T>{st.get(), where}, where, nullptr, f);
         },
         where);
-    return Access::adopt(s);
+    return result;
   }
 
   /// @brief Dart's `Future.delayed(d)` for `Future<void>`: completes in a timer after @p d.

@@ -12,12 +12,17 @@ namespace dartloop {
 
 /// @brief Writes one JSON object per record (`seq`, `action`, `queue`, `id`, `parent`, `at`,
 /// `t_us`...).
+///
+/// `suspend` and `resume` records name the async function call (`id`, `function`), the
+/// `co_await` it waits at (`at`) and the task running at that moment (`by`).
 void write_json_lines(std::ostream& out, const Tracer& trace);
 
 /// @brief Writes Chrome's trace-event JSON (open it in Perfetto or chrome://tracing).
 ///
 /// Tasks are slices, scheduling links are flow arrows from the scheduling task
-/// to the scheduled one, and the lengths of both queues are counters. On a
+/// to the scheduled one, and the lengths of both queues are counters. Each wait of
+/// an async function at a `co_await` is an async slice ("await" category) that ends
+/// where the call resumes, or at the end of the trace if it never did. On a
 /// virtual clock every record is stretched to 1 us so that tasks which take no
 /// virtual time stay visible and keep their order.
 void write_chrome_trace(std::ostream& out, const Tracer& trace);

@@ -25,6 +25,8 @@ enum class TraceAction : std::uint8_t {
   output,    ///< The isolate printed a line.
   uncaught,  ///< An uncaught error ended the isolate.
   exit,      ///< The loop stopped.
+  suspend,   ///< An async function call parked at a `co_await` (task: the call and that line).
+  resume,    ///< A parked async function call continues, inside the task running now.
 };
 
 /// @brief Lower-case name of a trace action, as written in JSON Lines.
@@ -40,6 +42,7 @@ struct TraceRecord {
   Duration time{0};                            ///< Loop time when it happened.
   Duration to{0};                              ///< New time, for `advance`.
   std::string text;                            ///< Printed line or error report.
+  TaskId by = 0;                               ///< For `suspend`/`resume`: the task running then.
   int exit_code = 0;                           ///< For `exit`.
 };
 
@@ -97,6 +100,8 @@ class Tracer : public LoopObserver {
   void on_advance(Duration from, Duration to) override;
   void on_output(std::string_view line, Duration now) override;
   void on_uncaught(std::string_view message, const TaskInfo& task, Duration now) override;
+  void on_suspend(const TaskInfo& frame, Duration now) override;
+  void on_resume(const TaskInfo& frame, Duration now) override;
   void on_exit(int exit_code, Duration now) override;
 
  private:
