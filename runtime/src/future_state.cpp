@@ -1,8 +1,8 @@
 #include "dartloop/detail/future_state.hpp"
 
-#include "dartloop/future.hpp"
-
 #include <utility>
+
+#include "dartloop/future.hpp"
 
 namespace dartloop::detail {
 
@@ -50,13 +50,30 @@ ListenerBase* reverse_listeners(ListenerBase* list) noexcept {
   return reversed;
 }
 
+namespace {
+// Dropping a listener can destroy its node, which drops that node's own listeners: a pending
+// chain of a million `then`s would recurse a million deep. Nested drops are parked here and
+// the outermost call works through them in a loop.
+thread_local ListenerBase* parked = nullptr;
+thread_local bool dropping = false;
+}  // namespace
+
 void drop_listeners(ListenerBase* list) noexcept {
   while (list != nullptr) {
     ListenerBase* next = list->next;
-    list->next = nullptr;
-    list->ops->drop(list);
+    list->next = parked;
+    parked = list;
     list = next;
   }
+  if (dropping) return;
+  dropping = true;
+  while (parked != nullptr) {
+    ListenerBase* l = parked;
+    parked = l->next;
+    l->next = nullptr;
+    l->ops->drop(l);
+  }
+  dropping = false;
 }
 
 void FutureAccess::throw_empty_future() {

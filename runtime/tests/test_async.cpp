@@ -153,6 +153,13 @@ Future<void> void_function(Future<void> gate) {
   print("void function ends");
 }
 
+Future<void> async_main() {
+  print("main starts");
+  co_await Future<void>::delayed(3ms);
+  print("main resumes at ", dartloop::test::now_ms(), " ms");
+  throw Boom();
+}
+
 }  // namespace
 
 // --- Where the body runs -------------------------------------------------------------------
@@ -174,6 +181,18 @@ TEST_CASE("two async functions awaiting values take turns, one microtask each", 
   CHECK(out == Lines{"a1", "b1", "a2", "b2", "a3", "b3"});
 }
 
+TEST_CASE("an isolate's main can be an async function; its failure is uncaught", "[async]") {
+  EventLoop loop(ClockKind::virtual_time);
+  Lines out;
+  Lines errors;
+  capture(loop, out);
+  capture_errors(loop, errors);
+  const int code = loop.run(async_main);
+  CHECK(out == Lines{"main starts", "main resumes at 4 ms"});
+  CHECK(code == dartloop::exit_uncaught_error);
+  CHECK(errors.size() == 1);
+}
+
 // --- What a co_await costs (the table of §1.4) -----------------------------------------------
 
 TEST_CASE("co_await of a plain value resumes in one microtask queued at the await", "[async]") {
@@ -184,8 +203,7 @@ TEST_CASE("co_await of a plain value resumes in one microtask queued at the awai
   CHECK(out == Lines{"queued before the await", "resumed with 5", "queued after the call"});
 }
 
-TEST_CASE("co_await of a complete future resumes in one microtask queued at the await",
-          "[async]") {
+TEST_CASE("co_await of a complete future resumes in one microtask queued at the await", "[async]") {
   const Lines out = run([] {
     awaits_complete_future();
     schedule_microtask([] { print("queued after the call"); });
@@ -258,8 +276,7 @@ TEST_CASE("co_await of an async function that never suspended costs one microtas
   CHECK(out == Lines{"queued first", "resumed with 7", "queued last"});
 }
 
-TEST_CASE("co_return after a suspension completes the future inside the running task",
-          "[async]") {
+TEST_CASE("co_return after a suspension completes the future inside the running task", "[async]") {
   const Lines out = run([] {
     Completer<int> gate = Completer<int>::sync();
     doubles_later(gate.future()).then([](int v) { print("then ", v); });
@@ -270,8 +287,7 @@ TEST_CASE("co_return after a suspension completes the future inside the running 
   CHECK(out == Lines{"before", "then 4", "after"});
 }
 
-TEST_CASE("a throw before the first suspension fails the future one microtask later",
-          "[async]") {
+TEST_CASE("a throw before the first suspension fails the future one microtask later", "[async]") {
   const Lines out = run([] {
     auto f = throws_at_once();
     print("the call returned");
@@ -369,8 +385,7 @@ TEST_CASE("try/catch around co_await catches the awaited future's error by type"
   CHECK(out == Lines{"caught boom", "caught boom"});
 }
 
-TEST_CASE("an async function that fails with nobody listening is an uncaught error",
-          "[async]") {
+TEST_CASE("an async function that fails with nobody listening is an uncaught error", "[async]") {
   EventLoop loop(ClockKind::virtual_time);
   Lines out;
   Lines errors;
@@ -392,8 +407,7 @@ TEST_CASE("an async function needs a running loop", "[async]") {
 
 // --- Frames ----------------------------------------------------------------------------------
 
-TEST_CASE("a frame waiting on a future nobody completes is destroyed with its isolate",
-          "[async]") {
+TEST_CASE("a frame waiting on a future nobody completes is destroyed with its isolate", "[async]") {
   Lifetime lifetime;
   const std::size_t blocks_before = dartloop::detail::pool_blocks_in_use();
   {
@@ -411,8 +425,7 @@ TEST_CASE("a frame waiting on a future nobody completes is destroyed with its is
   CHECK(dartloop::detail::pool_blocks_in_use() == blocks_before);
 }
 
-TEST_CASE("a frame whose resumption microtask never ran is destroyed with its isolate",
-          "[async]") {
+TEST_CASE("a frame whose resumption microtask never ran is destroyed with its isolate", "[async]") {
   Lifetime lifetime;
   {
     EventLoop loop(ClockKind::virtual_time);
@@ -441,8 +454,7 @@ TEST_CASE("a snapshot lists each suspended call at its co_await line", "[async]"
   const dartloop::QueueSnapshot s = loop.snapshot();
   REQUIRE(s.suspended.size() == 1);
   CHECK(std::string(s.suspended[0].info.where.file_name()).ends_with("test_async.cpp"));
-  CHECK(std::string(s.suspended[0].info.where.function_name()).find("awaits") !=
-        std::string::npos);
+  CHECK(std::string(s.suspended[0].info.where.function_name()).find("awaits") != std::string::npos);
   CHECK(s.suspended[0].info.id != 0);
 }
 

@@ -105,8 +105,7 @@ TEST_CASE("Future<T>::delayed fires at now + 1 + whole milliseconds", "[futures]
   CHECK(fired_at == 11);
 }
 
-TEST_CASE("Future<T>::microtask shares the microtask FIFO with schedule_microtask",
-          "[futures]") {
+TEST_CASE("Future<T>::microtask shares the microtask FIFO with schedule_microtask", "[futures]") {
   const Lines out = run([] {
     schedule_microtask([] { print("a"); });
     Future<int>::microtask([] { return 1; }).then([](int) { print("b"); });
@@ -115,8 +114,7 @@ TEST_CASE("Future<T>::microtask shares the microtask FIFO with schedule_microtas
   CHECK(out == Lines{"a", "b", "c"});
 }
 
-TEST_CASE("Future<T>::value is pending until the microtask queued when it was made",
-          "[futures]") {
+TEST_CASE("Future<T>::value is pending until the microtask queued when it was made", "[futures]") {
   // Part 2 §4: a listener added later still runs at the value's earlier queue position.
   const Lines out = run([] {
     auto f = Future<int>::value(1);
@@ -192,8 +190,7 @@ TEST_CASE("Future<void>::value and Future<void>::delayed complete a Future<void>
 
 // --- Listeners and propagation ---------------------------------------------------------
 
-TEST_CASE("listeners run synchronously inside the completion, in registration order",
-          "[futures]") {
+TEST_CASE("listeners run synchronously inside the completion, in registration order", "[futures]") {
   const Lines out = run([] {
     Completer<int> c = Completer<int>::sync();
     for (int i = 1; i <= 3; ++i) c.future().then([i](int) { print("listener ", i); });
@@ -201,8 +198,8 @@ TEST_CASE("listeners run synchronously inside the completion, in registration or
     c.complete(0);
     print("after complete");
   });
-  CHECK(out == Lines{"before complete", "listener 1", "listener 2", "listener 3",
-                     "after complete"});
+  CHECK(out ==
+        Lines{"before complete", "listener 1", "listener 2", "listener 3", "after complete"});
 }
 
 TEST_CASE("a whole then-chain runs inside one microtask: two chains print a1 a2 b1 b2",
@@ -260,9 +257,9 @@ TEST_CASE("a callback returning a pending future completes with it, with no extr
           "[futures]") {
   const Lines out = run([] {
     Completer<int> inner = Completer<int>::sync();
-    Future<int>::value(1)
-        .then([inner](int) { return inner.future(); })
-        .then([](int v) { print("chain got ", v); });
+    Future<int>::value(1).then([inner](int) { return inner.future(); }).then([](int v) {
+      print("chain got ", v);
+    });
     Timer::run([inner]() mutable {
       print("event completes inner");
       inner.complete(42);
@@ -402,8 +399,7 @@ TEST_CASE("a handler that rethrows keeps the error's original location", "[futur
   CHECK(std::string(after_rethrow.file_name()) == original.file_name());
 }
 
-TEST_CASE("when_complete runs on a value and on an error and passes the result on",
-          "[futures]") {
+TEST_CASE("when_complete runs on a value and on an error and passes the result on", "[futures]") {
   const Lines out = run([] {
     Future<int>::value(1).when_complete([] { print("done (value)"); }).then([](int v) {
       print("value ", v);
@@ -453,6 +449,21 @@ TEST_CASE("a long then-chain completes without deep recursion", "[futures]") {
     c.complete(0);
   });
   CHECK(last == 200'000);
+}
+
+TEST_CASE("a long chain that never completes is freed without deep recursion", "[futures]") {
+  Lifetime lifetime;
+  {
+    EventLoop loop(ClockKind::virtual_time);
+    loop.within([&] {
+      Completer<int> never;
+      Future<int> f = never.future();
+      for (int i = 0; i < 200'000; ++i) f = f.then([c = Counted(lifetime)](int v) { return v; });
+      CHECK(lifetime.live == 200'000);
+    });  // the completer and the last future go here: the whole chain with them
+  }
+  CHECK(lifetime.live == 0);
+  CHECK(lifetime.double_destroyed == 0);
 }
 
 // --- Uncaught errors ---------------------------------------------------------------------
@@ -548,9 +559,8 @@ TEST_CASE("callbacks, states and captures are all freed, completed or not", "[fu
       Completer<int> never;  // nobody completes it: its listeners are dropped with it
       never.future().then([c = Counted(lifetime)](int) {});
       Future<int>::value(1).then([c = Counted(lifetime)](int v) { return v; }).then([](int) {});
-      Future<int>::error(Boom()).catch_error([c = Counted(lifetime)](std::exception_ptr) {
-        return 0;
-      });
+      Future<int>::error(Boom()).catch_error(
+          [c = Counted(lifetime)](std::exception_ptr) { return 0; });
     });
   }
   CHECK(lifetime.live == 0);

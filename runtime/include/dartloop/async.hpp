@@ -37,7 +37,8 @@
 
 namespace dartloop::detail {
 
-/// @brief An object that is already an awaiter (has `await_ready`, `await_suspend`, `await_resume`).
+/// @brief An object that is already an awaiter (has `await_ready`, `await_suspend`,
+/// `await_resume`).
 template <class A>
 concept awaiter = requires(A& a) {
   { a.await_ready() } -> std::convertible_to<bool>;
@@ -134,7 +135,9 @@ class FutureAwaiter final : ListenerBase {
     a->frame_.resume();
     return {};
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<FutureAwaiter*>(self)->linked_ = false; }
+  static void drop(ListenerBase* self) noexcept {
+    static_cast<FutureAwaiter*>(self)->linked_ = false;
+  }
   static constexpr ListenerOps ops{&fire, &drop};
 
   Ref<State<U>> state_;
@@ -182,10 +185,8 @@ class AsyncReturn : public AsyncPromiseBase {
  public:
   /// @brief `co_return value;`
   template <class U = T>
-    requires std::convertible_to<U, T>
-  void return_value(U&& value) {
-    outcome_.template emplace<T>(std::forward<U>(value));
-  }
+  requires std::convertible_to<U, T>
+  void return_value(U&& value) { outcome_.template emplace<T>(std::forward<U>(value)); }
   /// @brief `co_return future;` chains to @p future.
   void return_value(Future<T> future) { outcome_.template emplace<Future<T>>(std::move(future)); }
 

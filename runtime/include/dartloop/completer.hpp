@@ -14,6 +14,10 @@ namespace dartloop {
 
 /// @brief Makes a `Future<T>` and completes it when your code says so (copies share it).
 ///
+/// A completer is a handle, like `Future<T>`: copies refer to the same future, and `complete`
+/// is `const` (it changes the shared future, not the handle), so a lambda can capture one by
+/// value without being `mutable`.
+///
 /// The default completer is asynchronous (Dart's `Completer()`): `complete` queues one
 /// microtask, and the listeners run in it. `Completer<T>::sync()` runs the listeners
 /// inside `complete` itself (dart-semantics.md §1.3). Completing twice throws
@@ -43,8 +47,8 @@ class Completer {
 
   /// @brief Completes the future with @p value.
   template <class U = V>
-    requires(!std::is_void_v<T> && std::convertible_to<U, V>)
-  void complete(U&& value, std::source_location where = std::source_location::current()) {
+  requires(!std::is_void_v<T> && std::convertible_to<U, V>) void complete(
+      U&& value, std::source_location where = std::source_location::current()) const {
     check_not_completed();
     if (sync_) {
       state_->complete_value(V(std::forward<U>(value)));
@@ -54,9 +58,8 @@ class Completer {
   }
 
   /// @brief Completes a `Future<void>`.
-  void complete(std::source_location where = std::source_location::current())
-    requires std::is_void_v<T>
-  {
+  void complete(std::source_location where =
+                    std::source_location::current()) const requires std::is_void_v<T> {
     check_not_completed();
     if (sync_) {
       state_->complete_value(Void{});
@@ -66,7 +69,8 @@ class Completer {
   }
 
   /// @brief Completes the future with @p future's result, once it has one.
-  void complete(const Future<T>& future, std::source_location where = std::source_location::current()) {
+  void complete(const Future<T>& future,
+                std::source_location where = std::source_location::current()) const {
     check_not_completed();
     State* source = Access::state(future);
     if (sync_) {
@@ -78,7 +82,8 @@ class Completer {
 
   /// @brief Completes the future with an error: an `exception_ptr` or any exception object.
   template <class E>
-  void complete_error(E&& error, std::source_location where = std::source_location::current()) {
+  void complete_error(E&& error,
+                      std::source_location where = std::source_location::current()) const {
     check_not_completed();
     AsyncError e{detail::to_exception_ptr(std::forward<E>(error)), where};
     if (sync_) {

@@ -103,8 +103,8 @@ using value_result_t = typename value_result<F, T>::type;
 
 /// @brief A callable that can take a `Future<T>`'s value (nothing for `void`).
 template <class F, class T>
-concept value_callback =
-    (std::is_void_v<T> && std::invocable<F&>) || (!std::is_void_v<T> && std::invocable<F&, const T&>);
+concept value_callback = (std::is_void_v<T> && std::invocable<F&>) ||
+                         (!std::is_void_v<T> && std::invocable<F&, const T&>);
 
 /// @brief The parameter type of a one-argument callable (a non-generic lambda or function).
 template <class F, class = void>
@@ -138,7 +138,9 @@ struct first_param<R (*)(A) noexcept> {
 };
 
 template <class H>
-concept has_first_param = requires { typename first_param<std::decay_t<H>>::type; };
+concept has_first_param = requires {
+  typename first_param<std::decay_t<H>>::type;
+};
 
 /// @brief An error handler: takes the `exception_ptr`, the `AsyncError`, or one exception type.
 ///
@@ -146,7 +148,7 @@ concept has_first_param = requires { typename first_param<std::decay_t<H>>::type
 /// others pass through unchanged, as if a `catch_error` test had said no.
 template <class H>
 concept error_handler = std::invocable<H&, std::exception_ptr> ||
-                        std::invocable<H&, const AsyncError&> || has_first_param<H>;
+    std::invocable<H&, const AsyncError&> || has_first_param<H>;
 
 /// @brief The exception type a typed error handler catches.
 template <class H>
@@ -164,8 +166,9 @@ decltype(auto) call_into(Sink&& sink, std::source_location where, const AsyncErr
                          F& f, A&&... args) {
   using Ret = std::invoke_result_t<F&, A...>;
   if constexpr (std::is_void_v<Ret>) {
-    static_assert(std::is_void_v<R>, "this callback must return a value (or a Future) of the "
-                                     "future's type, not void");
+    static_assert(std::is_void_v<R>,
+                  "this callback must return a value (or a Future) of the "
+                  "future's type, not void");
     try {
       std::invoke(f, std::forward<A>(args)...);
     } catch (...) {
@@ -370,9 +373,7 @@ class WhenCompleteNode final : public State<T>, public ListenerBase {
     this->clone_result(source);
     return {this, l};
   }
-  static void drop(ListenerBase* self) noexcept {
-    static_cast<WhenCompleteNode*>(self)->release();
-  }
+  static void drop(ListenerBase* self) noexcept { static_cast<WhenCompleteNode*>(self)->release(); }
   static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] Action action_;
@@ -418,8 +419,8 @@ class Future {
   /// The event is a zero-duration timer (`Timer::run`): it comes after every microtask and
   /// after every event already queued. A returned future is waited for; a throw fails it.
   template <class F>
-    requires std::invocable<F&> && (!std::is_same_v<std::decay_t<F>, Future>)
-  explicit Future(F computation, std::source_location where = std::source_location::current())
+  requires std::invocable<F&> &&(!std::is_same_v<std::decay_t<F>, Future>)explicit Future(
+      F computation, std::source_location where = std::source_location::current())
       : state_(State::make()) {
     Timer::run(
         [s = detail::Ref<State>::share(state_.get()), f = std::move(computation), where]() mutable {
@@ -469,24 +470,24 @@ class Future {
 
   /// @brief Dart's `Future.value(v)`: NOT complete yet; its completion is a microtask queued now.
   template <class U = V>
-    requires(!std::is_void_v<T> && std::convertible_to<U, V>)
-  static Future value(U&& v, std::source_location where = std::source_location::current()) {
+  requires(!std::is_void_v<T> && std::convertible_to<U, V>) static Future
+      value(U&& v, std::source_location where = std::source_location::current()) {
     Future result = Access::adopt(State::make());
     result.state_->async_complete_value(V(std::forward<U>(v)), where);
     return result;
   }
 
   /// @brief Dart's `Future.value()` for `Future<void>`: completes in a microtask queued now.
-  static Future value(std::source_location where = std::source_location::current())
-    requires std::is_void_v<T>
-  {
+  static Future value(
+      std::source_location where = std::source_location::current()) requires std::is_void_v<T> {
     Future result = Access::adopt(State::make());
     result.state_->async_complete_value(Void{}, where);
     return result;
   }
 
   /// @brief Dart's `Future.value(future)`: follows @p f (complete already if @p f has a value).
-  static Future value(const Future& f, std::source_location where = std::source_location::current()) {
+  static Future value(const Future& f,
+                      std::source_location where = std::source_location::current()) {
     State* source = Access::state(f);
     Future result = Access::adopt(State::make());
     result.state_->async_complete_future(source, where);
@@ -521,10 +522,11 @@ class Future {
   }
 
   /// @brief Dart's `Future.delayed(d)` for `Future<void>`: completes in a timer after @p d.
-  static Future delayed(Duration d, std::source_location where = std::source_location::current())
-    requires std::is_void_v<T>
-  {
-    return delayed(d, [] {}, where);
+  static Future delayed(
+      Duration d,
+      std::source_location where = std::source_location::current()) requires std::is_void_v<T> {
+    return delayed(
+        d, [] {}, where);
   }
 
   // --- Listening -------------------------------------------------------------------------
@@ -536,8 +538,8 @@ class Future {
   template <detail::value_callback<T> F>
   auto then(F on_value, std::source_location where = std::source_location::current()) const {
     using R = detail::flatten_t<detail::value_result_t<F, T>>;
-    return listen<detail::ThenNode<T, R, F, detail::NoHandler>, R>(
-        where, std::move(on_value), detail::NoHandler{}, where);
+    return listen<detail::ThenNode<T, R, F, detail::NoHandler>, R>(where, std::move(on_value),
+                                                                   detail::NoHandler{}, where);
   }
 
   /// @brief `then` with an error handler for this future's own error (Dart's `onError:`).
@@ -558,7 +560,8 @@ class Future {
   /// Values pass through unchanged. A typed handler (`[](const TimeoutException& e)`)
   /// handles only that type; other errors pass through.
   template <detail::error_handler H>
-  Future catch_error(H handler, std::source_location where = std::source_location::current()) const {
+  Future catch_error(H handler,
+                     std::source_location where = std::source_location::current()) const {
     return listen<detail::CatchNode<T, H, detail::NoTest>, T>(where, std::move(handler),
                                                               detail::NoTest{}, where);
   }
@@ -575,12 +578,14 @@ class Future {
   /// If @p action returns a future, the result waits for it; if @p action throws or its
   /// future fails, that error replaces the result.
   template <std::invocable A>
-  Future when_complete(A action, std::source_location where = std::source_location::current()) const {
+  Future when_complete(A action,
+                       std::source_location where = std::source_location::current()) const {
     return listen<detail::WhenCompleteNode<T, A>, T>(where, std::move(action), where);
   }
 
   /// @brief Fails with `TimeoutException` if no result arrives within @p limit.
-  Future timeout(Duration limit, std::source_location where = std::source_location::current()) const {
+  Future timeout(Duration limit,
+                 std::source_location where = std::source_location::current()) const {
     return timeout_with(limit, where, [limit, where](State* r) {
       r->complete_error(AsyncError{
           std::make_exception_ptr(TimeoutException("Future not completed", limit)), where});
@@ -683,13 +688,13 @@ class Future {
 
 /// @brief `Future(f)` deduces `T` from what `f` returns (a returned future is flattened).
 template <class F>
-  requires std::invocable<F&>
-Future(F) -> Future<detail::flatten_t<std::invoke_result_t<F&>>>;
+requires std::invocable<F&> Future(F)
+->Future<detail::flatten_t<std::invoke_result_t<F&>>>;
 
 /// @brief `Future(f, where)` deduces `T` like `Future(f)`.
 template <class F>
-  requires std::invocable<F&>
-Future(F, std::source_location) -> Future<detail::flatten_t<std::invoke_result_t<F&>>>;
+requires std::invocable<F&> Future(F, std::source_location)
+->Future<detail::flatten_t<std::invoke_result_t<F&>>>;
 
 // --- Out-of-class definitions of the many-futures helpers ---------------------------------
 
@@ -747,7 +752,8 @@ auto Future<T>::wait(std::vector<Future> futures, WaitOptions<T> options,
             return;
           }
           ctx->clean_up(detail::value_from<T>(v...));
-          if (ctx->remaining == 0 && !ctx->options.eager_error) ctx->result->complete_error(ctx->error);
+          if (ctx->remaining == 0 && !ctx->options.eager_error)
+            ctx->result->complete_error(ctx->error);
         },
         [ctx](const AsyncError& e) {
           --ctx->remaining;
@@ -792,8 +798,8 @@ namespace detail {
 
 /// @brief What a `for_each` step gives `do_while`: a plain answer, or a future of one.
 struct BoolOrFuture {
-  bool value = false;     ///< The answer, when `future` is empty.
-  Future<bool> future;    ///< The answer to wait for, if valid.
+  bool value = false;   ///< The answer, when `future` is empty.
+  Future<bool> future;  ///< The answer to wait for, if valid.
 };
 
 /// @brief Drives `Future::do_while`: calls the step until it says stop or fails.
@@ -839,8 +845,9 @@ class DoWhile : public std::enable_shared_from_this<DoWhile<F>> {
   void wait_for(Future<bool> answer) {
     if (!answer.valid()) {
       done_->async_complete_error(
-          AsyncError{std::make_exception_ptr(StateError("do_while: the action returned an empty Future")),
-                     where_},
+          AsyncError{
+              std::make_exception_ptr(StateError("do_while: the action returned an empty Future")),
+              where_},
           where_);
       return;
     }

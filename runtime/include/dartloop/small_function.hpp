@@ -44,7 +44,13 @@ class SmallFunction<R(Args...), InlineBytes> {
   template <class F>
   static constexpr Ops inline_ops{
       [](void* self, Args&&... args) -> R {
-        return (*std::launder(static_cast<F*>(self)))(std::forward<Args>(args)...);
+        // A `void()` task may wrap a callable that returns something (an async main returns
+        // its Future): the result is discarded, as std::function<void()> would.
+        if constexpr (std::is_void_v<R>) {
+          (void)(*std::launder(static_cast<F*>(self)))(std::forward<Args>(args)...);
+        } else {
+          return (*std::launder(static_cast<F*>(self)))(std::forward<Args>(args)...);
+        }
       },
       std::is_trivially_copyable_v<F>
           ? nullptr
@@ -60,7 +66,11 @@ class SmallFunction<R(Args...), InlineBytes> {
   template <class F>
   static constexpr Ops heap_ops{
       [](void* self, Args&&... args) -> R {
-        return (**static_cast<F**>(self))(std::forward<Args>(args)...);
+        if constexpr (std::is_void_v<R>) {
+          (void)(**static_cast<F**>(self))(std::forward<Args>(args)...);
+        } else {
+          return (**static_cast<F**>(self))(std::forward<Args>(args)...);
+        }
       },
       nullptr,  // the buffer only holds a pointer
       [](void* self) noexcept { std::default_delete<F>{}(*static_cast<F**>(self)); }};

@@ -184,9 +184,7 @@ class StateBase {
   /// @brief Not completed, and no completion queued (Dart's `_mayComplete`).
   [[nodiscard]] bool may_complete() const noexcept { return phase_ == Phase::incomplete; }
   /// @brief Listeners are kept here (incomplete or pending).
-  [[nodiscard]] bool may_add_listener() const noexcept {
-    return phase_ <= Phase::pending_complete;
-  }
+  [[nodiscard]] bool may_add_listener() const noexcept { return phase_ <= Phase::pending_complete; }
   /// @brief Waits for another state's result.
   [[nodiscard]] bool is_chained() const noexcept { return phase_ == Phase::chained; }
   /// @brief Holds a value or an error.
