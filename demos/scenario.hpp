@@ -24,5 +24,6 @@ std::span<const Scenario> scenarios();
 // Each scenario lives in its own file under scenarios/.
 int run_seed_puzzle(EventLoop& loop);
 int run_starvation(EventLoop& loop);
+int run_await(EventLoop& loop);
 
 }  // namespace dartloop::demo

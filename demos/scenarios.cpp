@@ -11,6 +11,11 @@ std::span<const Scenario> scenarios() {
                run_seed_puzzle},
       Scenario{"starvation", "an endless microtask chain starves the event queue (watchdog on)",
                "Watch the event queue: its one event never gets a turn.", run_starvation},
+      Scenario{"await",
+               "two async functions take turns: who parks where, and which task wakes them",
+               "Each await parks its call: a value resumes it one microtask later, a pending\n"
+               "future resumes it inside the task that completes that future.",
+               run_await},
   };
   return list;
 }

@@ -1,8 +1,10 @@
 #include "viewer.hpp"
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 namespace dartloop::demo {
 
@@ -17,6 +19,31 @@ std::string rule(const std::string& title) {
   return line;
 }
 
+// A source line cut to one projector line. The padding that aligns trailing comments in the
+// file is squeezed out first; a comment that still does not fit is dropped whole rather than
+// cut, so the code stays readable. Only code longer than a line is cut.
+std::string fit(std::string code) {
+  if (code.size() <= code_width) return code;
+  std::size_t comment = std::string::npos;
+  bool quoted = false;  // a "//" inside a string literal starts no comment
+  for (std::size_t i = 0; i + 1 < code.size() && comment == std::string::npos; ++i) {
+    if (code[i] == '\\') {
+      ++i;  // an escaped character, e.g. \" inside a literal
+    } else if (code[i] == '"') {
+      quoted = !quoted;
+    } else if (!quoted && code[i] == '/' && code[i + 1] == '/') {
+      comment = i;
+    }
+  }
+  if (comment != std::string::npos && comment > 0) {
+    std::string bare = code.substr(0, code.find_last_not_of(' ', comment - 1) + 1);
+    std::string squeezed = bare + "  " + code.substr(comment);
+    if (squeezed.size() <= code_width) return squeezed;
+    if (bare.size() <= code_width) return bare;
+  }
+  return code.substr(0, code_width - 3) + "...";
+}
+
 std::string entry(const TaskInfo& task, const std::string& extra) {
   std::ostringstream s;
   s << "    #" << task.id;
@@ -24,8 +51,7 @@ std::string entry(const TaskInfo& task, const std::string& extra) {
   if (task.where.line() != 0) s << "  at " << short_label(task.where);
   // Second line: the scheduling code itself; its trailing comment (the Dart spelling in the
   // scenarios) is kept when it fits, so a projector shows both languages side by side.
-  std::string code = source_text(task.where);
-  if (code.size() > code_width) code = code.substr(0, code_width - 3) + "...";
+  std::string code = fit(source_text(task.where));
   if (!code.empty()) s << "\n        " << code;
   return s.str();
 }
@@ -60,10 +86,32 @@ std::string joined_output(const std::vector<std::string>& lines, std::size_t cou
   return text.empty() ? "(nothing yet)" : text;
 }
 
-void queue_block(std::ostream& s, const char* title, const std::vector<std::string>& rows) {
+void queue_block(std::ostream& s, const char* title, const std::vector<std::string>& rows,
+                 const char* none = "(empty)") {
   s << title << '\n';
-  if (rows.empty()) s << "    (empty)\n";
+  if (rows.empty()) s << "    " << none << '\n';
   for (const std::string& r : rows) s << r << '\n';
+}
+
+// Is the run an async one at all? Programs without a single `co_await` keep their frames short.
+bool any_await(const Tracer& trace) {
+  return std::any_of(trace.records().begin(), trace.records().end(),
+                     [](const TraceRecord& r) { return r.action == TraceAction::suspend; });
+}
+
+// The calls that the task of frame @p index resumes while it runs: the `resume` records between
+// its own `start` and the next frame's (a resumed call can wake others in the same task).
+std::vector<const TraceRecord*> resumed_by(const Tracer& trace, std::size_t index) {
+  const std::vector<TraceRecord>& records = trace.records();
+  const std::size_t from = static_cast<std::size_t>(trace.frames()[index].seq);
+  const std::size_t to = index + 1 < trace.frames().size()
+                             ? static_cast<std::size_t>(trace.frames()[index + 1].seq)
+                             : records.size();
+  std::vector<const TraceRecord*> out;
+  for (std::size_t i = from; i < to && i < records.size(); ++i) {
+    if (records[i].action == TraceAction::resume) out.push_back(&records[i]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -77,6 +125,13 @@ std::string render_frame(const Tracer& trace, std::size_t index) {
     << '\n';
   s << "next task  " << to_string(f.from) << '\n' << entry(f.task, "") << '\n';
   s << "    " << why(f, index == 0) << '\n';
+  const bool async = any_await(trace);
+  if (async) {
+    for (const TraceRecord* r : resumed_by(trace, index)) {
+      s << "    and inside it resumes #" << r->task.id << ' ' << short_function(r->task.where)
+        << ", parked at " << short_label(r->task.where) << '\n';
+    }
+  }
   std::vector<std::string> rows;
   for (const TaskInfo& t : q.microtasks) rows.push_back(entry(t, ""));
   queue_block(s, "microtask queue (front first)", rows);
@@ -98,6 +153,13 @@ std::string render_frame(const Tracer& trace, std::size_t index) {
     rows.push_back(entry(t.info, extra));
   }
   queue_block(s, "pending timers (firing order)", rows);
+  if (async) {
+    rows.clear();
+    for (const SuspendedFrame& fr : q.suspended) {
+      rows.push_back(entry(fr.info, short_function(fr.info.where) + " waits"));
+    }
+    queue_block(s, "async functions suspended (oldest call first)", rows, "(none)");
+  }
   s << "output so far\n    " << joined_output(trace.output(), f.output_lines) << '\n';
   return s.str();
 }

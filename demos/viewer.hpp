@@ -1,5 +1,6 @@
 #pragma once
-// Renders a recorded run as a sequence of text frames: the running task, both queues, timers.
+// Renders a recorded run as a sequence of text frames: the running task, both queues, timers,
+// and (in programs with async functions) the calls parked at a co_await.
 
 #include <iosfwd>
 #include <string>

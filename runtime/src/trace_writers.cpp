@@ -26,6 +26,13 @@ std::string task_title(QueueKind queue, const TaskInfo& task) {
   return title;
 }
 
+// "#4 alice()": an async function call, by id and name.
+std::string call_title(const TaskInfo& call) {
+  std::string title = "#" + std::to_string(call.id);
+  if (const std::string name = short_function(call.where); !name.empty()) title += " " + name;
+  return title;
+}
+
 }  // namespace
 
 void write_json_lines(std::ostream& out, const Tracer& trace) {
@@ -149,15 +156,15 @@ void write_chrome_trace(std::ostream& out, const Tracer& trace) {
         break;
       case TraceAction::exit: instant("exit " + std::to_string(r.exit_code), "p", r); break;
       case TraceAction::suspend: {
-        std::string name = "await #" + std::to_string(r.task.id);
-        if (r.task.where.line() != 0) name += " (" + short_label(r.task.where) + ")";
+        std::string name = call_title(r.task) + " waits";
+        if (r.task.where.line() != 0) name += " at " + short_label(r.task.where);
         await_slice("b", r.task.id, name, task_json(r.task), r);
-        instant("suspend #" + std::to_string(r.task.id), "t", r);
+        instant("suspend " + call_title(r.task), "t", r);
         parked[r.task.id] = std::move(name);
         break;
       }
       case TraceAction::resume: {
-        instant("resume #" + std::to_string(r.task.id), "t", r);
+        instant("resume " + call_title(r.task), "t", r);
         const auto it = parked.find(r.task.id);
         if (it == parked.end()) break;  // suspended before the tracer was attached
         await_slice("e", r.task.id, it->second, {{"resumed_by", r.by}}, r);
@@ -242,7 +249,9 @@ void write_dot(std::ostream& out, const QueueSnapshot& queues, const DotOptions&
   // Only programs with async functions get this box: the others would show an empty one.
   if (!queues.suspended.empty()) {
     labels.clear();
-    for (const SuspendedFrame& f : queues.suspended) labels.push_back(dot_task(f.info, "waits"));
+    for (const SuspendedFrame& f : queues.suspended) {
+      labels.push_back(dot_task(f.info, short_function(f.info.where) + " waits"));
+    }
     dot_cluster(out, "suspended", "async functions suspended (at their co_await)", labels, false);
   }
   out << "}\n";

@@ -125,6 +125,27 @@ std::string short_label(const std::source_location& where) {
   return std::string(file) + ':' + std::to_string(where.line());
 }
 
+std::string short_function(const std::source_location& where) {
+  // GCC spells out the return type, the namespaces and the parameters (inside a coroutine
+  // even its frame type); a projector line or a diagram box has room for the name alone.
+  const std::string_view full = where.function_name();
+  int depth = 0;  // inside <...>, a '(' belongs to a template argument
+  std::size_t open = std::string_view::npos;
+  for (std::size_t i = 0; i < full.size() && open == std::string_view::npos; ++i) {
+    if (full[i] == '<') ++depth;
+    if (full[i] == '>' && depth > 0) --depth;
+    if (full[i] == '(' && depth == 0) open = i;
+  }
+  if (open == std::string_view::npos) return std::string(full);
+  std::string_view head = full.substr(0, open);
+  if (const auto cut = head.find_last_of(": "); cut != std::string_view::npos) {
+    head.remove_prefix(cut + 1);
+  }
+  std::string name = std::string(head) + "()";
+  if (full.find("<lambda", open) != std::string_view::npos) name = "lambda in " + name;
+  return name;
+}
+
 std::string source_text(const std::source_location& where) {
   // Demos show the same few lines many times: read each file once.
   static std::mutex mutex;

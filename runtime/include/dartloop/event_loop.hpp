@@ -46,7 +46,8 @@ using OutputSink = std::function<void(std::string_view line)>;
 /// @brief Called with an error nobody handled; when set, the isolate survives it.
 using UncaughtErrorHandler = std::function<void(std::exception_ptr error, const TaskInfo& task)>;
 
-/// @brief A coroutine frame that its isolate owns: linked into the loop, so owning allocates nothing.
+/// @brief A coroutine frame that its isolate owns: linked into the loop, so owning allocates
+/// nothing.
 ///
 /// An async function suspended on a future that nobody will ever complete cannot be
 /// resumed; Dart's garbage collector would reclaim it. Here the loop destroys such frames

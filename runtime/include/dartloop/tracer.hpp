@@ -120,6 +120,9 @@ class Tracer : public LoopObserver {
 /// @brief `file:line` with the file's directories left out ("puzzle.cpp:12").
 [[nodiscard]] std::string short_label(const std::source_location& where);
 
+/// @brief The bare name of the function @p where is in, with "()" ("inner()"; "" if unknown).
+[[nodiscard]] std::string short_function(const std::source_location& where);
+
 /// @brief The source text of the line @p where points at, trimmed ("" if the file is gone).
 [[nodiscard]] std::string source_text(const std::source_location& where);
 
