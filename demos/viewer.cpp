@@ -103,7 +103,7 @@ bool any_await(const Tracer& trace) {
 // its own `start` and the next frame's (a resumed call can wake others in the same task).
 std::vector<const TraceRecord*> resumed_by(const Tracer& trace, std::size_t index) {
   const std::vector<TraceRecord>& records = trace.records();
-  const std::size_t from = static_cast<std::size_t>(trace.frames()[index].seq);
+  const auto from = static_cast<std::size_t>(trace.frames()[index].seq);
   const std::size_t to = index + 1 < trace.frames().size()
                              ? static_cast<std::size_t>(trace.frames()[index + 1].seq)
                              : records.size();

@@ -69,6 +69,11 @@ struct Pool {
   std::size_t in_use = 0;
   bool orphaned = false;  // the thread ended: free everything once the last block is back
 
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  Pool(Pool&&) = delete;
+  Pool& operator=(Pool&&) = delete;
   ~Pool() {
     for (void* c : chunks) std::free(c);
   }

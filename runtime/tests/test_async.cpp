@@ -211,6 +211,22 @@ TEST_CASE("co_await of a complete future resumes in one microtask queued at the 
   CHECK(out == Lines{"queued before the await", "resumed with 6", "queued after the call"});
 }
 
+TEST_CASE("co_await of an already failed future throws in one microtask queued at the await",
+          "[async]") {
+  const Lines out = run([] {
+    auto failed = Future<int>::error(Boom());
+    failed.catch_error([](std::exception_ptr) { return 0; });  // handled: not uncaught
+    schedule_microtask([failed] {                              // `failed` has failed by now
+      schedule_microtask([] { print("queued before the call"); });
+      catches(failed);
+      print("the call returned");
+      schedule_microtask([] { print("queued after the call"); });
+    });
+  });
+  CHECK(out == Lines{"the call returned", "queued before the call", "caught boom",
+                     "queued after the call"});
+}
+
 TEST_CASE("co_await of Future::value resumes inside the completion microtask queued by value()",
           "[async]") {
   const Lines out = run([] { awaits_future_value(); });

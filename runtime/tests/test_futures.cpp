@@ -180,6 +180,16 @@ TEST_CASE("Future<T>::error completes in a microtask queued now, so a handler ca
   CHECK(out == Lines{"caught boom", "queued after error()"});
 }
 
+TEST_CASE("Future<void>::value is pending too: it completes in the microtask queued at the call",
+          "[futures]") {
+  const Lines out = run([] {
+    auto f = Future<void>::value();
+    schedule_microtask([] { print("queued after value()"); });
+    f.then([] { print("then"); });
+  });
+  CHECK(out == Lines{"then", "queued after value()"});
+}
+
 TEST_CASE("Future<void>::value and Future<void>::delayed complete a Future<void>", "[futures]") {
   const Lines out = run([] {
     Future<void>::delayed(1ms).then([] { print("delayed"); });
@@ -298,6 +308,18 @@ TEST_CASE("an error skips then callbacks down the chain and reaches the first ha
         .then([](int v) { print("value after handler ", v); });
   });
   CHECK(out == Lines{"handled boom", "value after handler 0"});
+}
+
+TEST_CASE("an error runs down a whole chain inside one microtask, before the next completion",
+          "[futures]") {
+  const Lines out = run([] {
+    Future<int>::error(Boom()).then([](int v) { return v; }).catch_error([](const Boom&) {
+      print("a handled");
+      return 0;
+    });
+    Future<int>::value(1).then([](int) { print("b"); });
+  });
+  CHECK(out == Lines{"a handled", "b"});  // one microtask per link would print b first
 }
 
 TEST_CASE("then's on_error handles the source's error but not one thrown by on_value",

@@ -249,7 +249,7 @@ class AsyncPromise : public AsyncReturn<T> {
   [[nodiscard]] static FinalAwaiter final_suspend() noexcept { return {}; }
 
   /// @brief An exception left the body: it becomes the future's error.
-  void unhandled_exception() noexcept {
+  void unhandled_exception() {
     this->outcome_.template emplace<AsyncError>(
         AsyncError{std::current_exception(), this->last_await()});
   }

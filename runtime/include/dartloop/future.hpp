@@ -59,6 +59,7 @@ struct FutureAccess {
     s->add_ref();
     return adopt(s);
   }
+  /// @brief Throws the `StateError` for an operation on an empty future.
   [[noreturn]] static void throw_empty_future();
 };
 
@@ -112,29 +113,35 @@ struct first_param {};  // not a one-argument callable: no `type`
 template <class F>
 struct first_param<F, std::void_t<decltype(&F::operator())>>
     : first_param<decltype(&F::operator())> {};
+/// @brief A lambda's call operator.
 template <class C, class R, class A>
 struct first_param<R (C::*)(A) const> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
+/// @brief A mutable lambda's call operator.
 template <class C, class R, class A>
 struct first_param<R (C::*)(A)> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
+/// @brief A noexcept lambda's call operator.
 template <class C, class R, class A>
 struct first_param<R (C::*)(A) const noexcept> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
+/// @brief A mutable noexcept lambda's call operator.
 template <class C, class R, class A>
 struct first_param<R (C::*)(A) noexcept> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
+/// @brief A function pointer.
 template <class R, class A>
 struct first_param<R (*)(A)> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
+/// @brief A noexcept function pointer.
 template <class R, class A>
 struct first_param<R (*)(A) noexcept> {
-  using type = A;
+  using type = A;  ///< The parameter type.
 };
 
 template <class H>
@@ -511,7 +518,8 @@ class Future {
   static Future delayed(Duration d, F computation,
                         std::source_location where = std::source_location::current()) {
     Future result = Access::adopt(State::make());
-    Timer(
+    // The handle may go at once: a timer keeps running without one (Dart drops it too).
+    const Timer timer(
         d,
         [st = detail::Ref<State>::share(result.state_.get()), f = std::move(computation),
          where]() mutable {

@@ -91,7 +91,7 @@ class SmallFunction<R(Args...), InlineBytes> {
     } else {
       auto owned = std::make_unique<Fn>(std::forward<F>(fn));
       Fn* raw = owned.release();
-      std::memcpy(buffer_, &raw, sizeof raw);
+      std::memcpy(buffer_, &raw, sizeof raw);  // NOLINT(bugprone-sizeof-expression): the pointer
       ops_ = &heap_ops<Fn>;
     }
   }

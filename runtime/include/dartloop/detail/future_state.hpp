@@ -84,8 +84,8 @@ struct ListenerOps {
 
 /// @brief One waiting callback; whoever holds it must either fire it or drop it, once.
 struct ListenerBase {
-  const ListenerOps* ops;        ///< What firing and dropping mean for this listener.
-  ListenerBase* next = nullptr;  ///< The next listener of the same state.
+  const ListenerOps* ops = nullptr;  ///< What firing and dropping mean for this listener.
+  ListenerBase* next = nullptr;      ///< The next listener of the same state.
 };
 
 /// @brief Where a state is in its life (the order matters: see the predicates).
@@ -105,8 +105,15 @@ class Ref {
   /// @brief Takes over @p o's reference.
   Ref(Ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
   /// @brief Refers to @p o's state instead.
-  Ref& operator=(Ref o) noexcept {
-    std::swap(p_, o.p_);
+  Ref& operator=(const Ref& o) noexcept {
+    Ref copy(o);
+    std::swap(p_, copy.p_);
+    return *this;
+  }
+  /// @brief Takes over @p o's reference, releasing the one held before.
+  Ref& operator=(Ref&& o) noexcept {
+    Ref taken(std::move(o));
+    std::swap(p_, taken.p_);
     return *this;
   }
   ~Ref() {
@@ -133,6 +140,7 @@ class HeldListener {
  public:
   /// @brief Takes charge of @p l.
   explicit HeldListener(ListenerBase* l) noexcept : l_(l) {}
+  /// @brief Takes charge of @p o's listener.
   HeldListener(HeldListener&& o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
   HeldListener(const HeldListener&) = delete;
   HeldListener& operator=(const HeldListener&) = delete;
@@ -234,6 +242,8 @@ class StateBase {
   /// @brief Destroys the most derived object and gives its memory back.
   using Destroyer = void (*)(StateBase* self) noexcept;
 
+  /// @brief An incomplete state with one reference; @p destroy frees the most derived object.
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): the union starts as the list
   explicit StateBase(Destroyer destroy) noexcept : destroy_(destroy), listeners_(nullptr) {}
   // Not virtual: `destroy_` knows the most derived type (a function pointer costs the same
   // 8 bytes as a vtable pointer, and keeps the class free of virtual-destructor rules).
@@ -243,13 +253,13 @@ class StateBase {
     if (phase_ == Phase::chained) std::exchange(source_, nullptr)->release();
   }
 
-  Destroyer destroy_;
-  std::uint32_t refs_ = 1;
-  Phase phase_ = Phase::incomplete;
-  bool stashed_ = false;  // a value waits in the derived state for its queued completion
+  Destroyer destroy_;                ///< Frees the most derived object.
+  std::uint32_t refs_ = 1;           ///< Owners: handles, listener lists, queued tasks.
+  Phase phase_ = Phase::incomplete;  ///< Where the state is in its life.
+  bool stashed_ = false;  ///< A value waits in the derived state for its queued completion.
 
  private:
-  union {
+  union {  // NOLINT(cppcoreguidelines-pro-type-member-init): the constructor picks the list
     ListenerBase* listeners_;  // incomplete or pending: newest first
     StateBase* source_;        // chained
     AsyncError error_;         // error
@@ -480,7 +490,7 @@ class State : public StateBase {
   }
 
   union {
-    V value_;  // built when complete with a value, or stashed for a queued completion
+    V value_;  ///< Built when complete with a value, or stashed for a queued completion.
   };
 };
 

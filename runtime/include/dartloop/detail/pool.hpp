@@ -6,7 +6,7 @@
 
 namespace dartloop::detail {
 
-/// @brief Largest block the pool serves; larger requests go to `::operator new`.
+/// @brief Largest block the pool serves; larger requests go to the global allocator.
 inline constexpr std::size_t pool_max_block = 256;
 
 /// @brief Returns @p bytes of storage (aligned for any scalar) from this thread's pool.
