@@ -6,7 +6,8 @@
 // the number of operations it performed; every workload checks that all its callbacks ran.
 //
 // Usage: dartloop_bench [--smoke] [--reps N] [--only NAME_PREFIX]
-//        dartloop_bench --memory-child N     (internal: one fresh process per memory sample)
+//        dartloop_bench --memory-child N | --memory-child-future N
+//            (internal: one fresh process per memory sample of N pending timers / futures)
 //
 // The same source is also built as `dartloop_bench_nohooks`, against a copy of the runtime
 // compiled with DARTLOOP_OBSERVER_HOOKS=0 (bench/CMakeLists.txt): `bench/run` runs the chain
@@ -35,7 +36,10 @@
 #include <utility>
 #include <vector>
 
+#include "dartloop/async.hpp"
+#include "dartloop/completer.hpp"
 #include "dartloop/event_loop.hpp"
+#include "dartloop/future.hpp"
 #include "dartloop/loop_observer.hpp"
 #include "dartloop/timer.hpp"
 
@@ -384,30 +388,38 @@ std::size_t heap_in_use_bytes() {
   return info.uordblks + info.hblkhd;  // brk-heap chunks in use + mmap-ed chunks
 }
 
+/// Heap in use, resident set and peak resident set at one moment.
+struct MemorySample {
+  std::size_t heap = heap_in_use_bytes();
+  std::size_t rss = current_rss_bytes();
+  std::size_t peak = peak_rss_bytes();
+};
+
+/// Prints what the @p n items made between @p before and @p after, per item, for the parent.
+void print_memory_per_item(const MemorySample& before, const MemorySample& after, std::size_t n) {
+  const auto count = static_cast<double>(n);
+  const auto delta = [](std::size_t later, std::size_t earlier) {
+    return later > earlier ? static_cast<double>(later - earlier) : 0.0;
+  };
+  std::printf("heap\t%.3f\nrss\t%.3f\npeak\t%.3f\n", delta(after.heap, before.heap) / count,
+              delta(after.rss, before.rss) / count, delta(after.peak, before.peak) / count);
+  std::fflush(stdout);
+}
+
 int memory_child(std::size_t n) {
   dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
   std::size_t ran = 0;
   // Let the loop allocate whatever it allocates lazily for its first timer, then measure.
   loop.within([&] { dartloop::Timer(milliseconds(1), Count{&ran}); });
   loop.flush_timers();
-  const std::size_t heap0 = heap_in_use_bytes();
-  const std::size_t rss0 = current_rss_bytes();
-  const std::size_t peak0 = peak_rss_bytes();
+  const MemorySample before;
   Rng rng(42);
   loop.within([&] {
     for (std::size_t i = 0; i < n; ++i) dartloop::Timer(spread_duration(rng), Count{&ran});
   });
-  const std::size_t heap1 = heap_in_use_bytes();
-  const std::size_t rss1 = current_rss_bytes();
-  const std::size_t peak1 = peak_rss_bytes();
+  const MemorySample after;
   if (loop.pending_timers() != n) return 1;
-  const auto count = static_cast<double>(n);
-  const auto delta = [](std::size_t after, std::size_t before) {
-    return after > before ? static_cast<double>(after - before) : 0.0;
-  };
-  std::printf("heap\t%.3f\nrss\t%.3f\npeak\t%.3f\n", delta(heap1, heap0) / count,
-              delta(rss1, rss0) / count, delta(peak1, peak0) / count);
-  std::fflush(stdout);
+  print_memory_per_item(before, after, n);
   std::_Exit(0);  // the numbers are out; tearing down a million timers is not measured
 }
 
@@ -418,23 +430,26 @@ std::string self_path() {
   return std::string(buf.data(), static_cast<std::size_t>(len));
 }
 
-void bench_pending_memory(std::size_t n) {
+/// Runs `self <child_flag> n` a few times and emits `<prefix>_peak_rss`, `_rss` and `_heap`.
+void bench_memory(std::string_view child_flag, std::string_view prefix, std::string_view unit,
+                  std::size_t n) {
   const std::string self = self_path();
+  const std::string name(prefix);
   std::vector<double> heap;
   std::vector<double> rss;
   std::vector<double> peak;
   for (int r = 0; r < std::min(reps(), 3); ++r) {
-    const std::string cmd = "'" + self + "' --memory-child " + std::to_string(n);
+    const std::string cmd = "'" + self + "' " + std::string(child_flag) + " " + std::to_string(n);
     std::FILE* child = popen(cmd.c_str(), "r");
     if (child == nullptr) {
       check(false, "memory child started");
       return;
     }
-    char name[32] = {};
+    char key_buf[32] = {};
     double value = 0;
     int lines = 0;
-    while (std::fscanf(child, "%31s %lf", name, &value) == 2) {
-      const std::string_view key(name);
+    while (std::fscanf(child, "%31s %lf", key_buf, &value) == 2) {
+      const std::string_view key(key_buf);
       if (key == "heap") heap.push_back(value);
       if (key == "rss") rss.push_back(value);
       if (key == "peak") peak.push_back(value);
@@ -443,9 +458,9 @@ void bench_pending_memory(std::size_t n) {
     check(pclose(child) == 0 && lines == 3, "memory child ran");
   }
   if (heap.empty() || rss.empty() || peak.empty()) return;
-  emit("pending_timer_peak_rss", median(peak), "bytes/timer");
-  emit("pending_timer_rss", median(rss), "bytes/timer");
-  emit("pending_timer_heap", median(heap), "bytes/timer");
+  emit(name + "_peak_rss", median(peak), unit);
+  emit(name + "_rss", median(rss), unit);
+  emit(name + "_heap", median(heap), unit);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,7 +519,162 @@ double round_trip(std::size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------
-// 6. Observer attached: the microtask chain without an observer and with an empty one attached.
+// 6. Futures, completers and async functions.
+// ---------------------------------------------------------------------------------------
+
+/// A chain of n `then` callbacks on a future nobody has completed yet, then one completion:
+/// the whole chain runs inside the completion's microtask. Building the chain (one pooled
+/// node per step) is timed too, as it is part of what a chain costs.
+double then_chain(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  int last = -1;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::Completer<int> completer;
+    dartloop::Future<int> f = completer.future();
+    for (std::size_t i = 0; i < n; ++i) f = f.then([](int v) { return v + 1; });
+    f.then([&last](int v) { last = v; });
+    completer.complete(0);
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(last == static_cast<int>(n), "then chain ran every callback");
+  return ns_between(t0, t1);
+}
+
+/// Awaits the same completed future n times: each `co_await` suspends and resumes one
+/// microtask later (Dart's `_awaitCompletedFuture`).
+dartloop::Future<std::size_t> await_completed_loop(dartloop::Future<int> done, std::size_t n) {
+  std::size_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += static_cast<std::size_t>(co_await done);
+  co_return sum;
+}
+
+/// Awaits a plain int n times: one microtask each, as for a completed future, but no future.
+dartloop::Future<std::size_t> await_value_loop(std::size_t n) {
+  std::size_t sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += static_cast<std::size_t>(co_await 1);
+  co_return sum;
+}
+
+/// Runs the async function @p body (n awaits) to its end; its result must be n.
+template <class Body>
+double await_loop(std::size_t n, Body body, std::string_view what) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  std::size_t result = 0;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    body(n).then([&result](std::size_t sum) { result = sum; });
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(result == n, what);
+  check(loop.async_frames() == 0, "the async function finished");
+  return ns_between(t0, t1);
+}
+
+double await_completed(std::size_t n) {
+  return await_loop(
+      n,
+      [](std::size_t count) {
+        return await_completed_loop(dartloop::Future<int>::sync([] { return 1; }), count);
+      },
+      "await of a completed future resumed every time");
+}
+
+double await_value(std::size_t n) {
+  return await_loop(n, await_value_loop, "await of a value resumed every time");
+}
+
+/// Completers in batches, as microtask_batch: a spawner microtask creates 1000 completers,
+/// listens to each with one `then` and completes it (which queues a microtask per completer,
+/// where the callback runs), then queues itself behind those 1000. A step allocates and
+/// frees a state and a `then` node.
+struct CycleState {
+  std::size_t batches_left = 0;
+  std::size_t batch = 1000;
+  std::size_t ran = 0;
+};
+
+struct CycleSpawner {
+  CycleState* state;
+  void operator()() const {
+    for (std::size_t i = 0; i < state->batch; ++i) {
+      dartloop::Completer<int> completer;
+      completer.future().then([s = state](int v) { s->ran += static_cast<std::size_t>(v); });
+      completer.complete(1);
+    }
+    if (--state->batches_left > 0) dartloop::schedule_microtask(CycleSpawner{state});
+  }
+};
+
+double completer_cycle(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  CycleState state;
+  state.batches_left = std::max<std::size_t>(n / state.batch, 1);
+  const std::size_t expected = state.batches_left * state.batch;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    dartloop::schedule_microtask(CycleSpawner{&state});
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(state.ran == expected, "completer cycle ran every callback");
+  return ns_between(t0, t1) * static_cast<double>(n) / static_cast<double>(expected);
+}
+
+// --- Memory of a pending future with one listener (fresh child process, as for timers). ----
+
+/// Counts the callbacks of the pending futures once they are finally completed. A global,
+/// so that the callback captures nothing, like the one shared function the Node peer passes.
+std::size_t pending_future_ran = 0;
+
+struct CountPendingFuture {
+  void operator()(int v) const { pending_future_ran += static_cast<std::size_t>(v); }
+};
+
+/// What one pending future with one listener takes from the pool, by sizeof: the completer's
+/// state plus the `then` node (which is also the state of the future `then` returns), each
+/// rounded up to the pool's 16-byte size classes. The measured rows add the pool's overhead.
+constexpr std::size_t pending_future_pool_bytes() {
+  constexpr auto block = [](std::size_t bytes) { return (bytes + 15) / 16 * 16; };
+  return block(sizeof(dartloop::detail::State<int>)) +
+         block(sizeof(dartloop::detail::ThenNode<int, void, CountPendingFuture,
+                                                 dartloop::detail::NoHandler>));
+}
+
+int memory_child_future(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  const CountPendingFuture on_value;
+  // The completers keep the futures pending and completable. Their slots are built (and
+  // their pages touched) before the baseline, so that only the futures are counted.
+  std::vector<std::optional<dartloop::Completer<int>>> completers(n);
+  // One round first, so that the pool's first chunks are part of the baseline.
+  loop.within([&] {
+    dartloop::Completer<int> c;
+    c.future().then(on_value);
+    c.complete(1);
+  });
+  loop.run_until_idle();
+  pending_future_ran = 0;
+  const MemorySample before;
+  loop.within([&] {
+    for (auto& c : completers) c.emplace().future().then(on_value);
+  });
+  const MemorySample after;
+  // Check that they were all pending with their listener: complete them and count.
+  if (pending_future_ran != 0) return 1;
+  loop.within([&] {
+    for (auto& c : completers) c->complete(1);
+  });
+  loop.run_until_idle();
+  if (pending_future_ran != n) return 1;
+  print_memory_per_item(before, after, n);
+  std::_Exit(0);
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Observer attached: the microtask chain without an observer and with an empty one attached.
 //
 // This is tracing *on* with an observer that records nothing, not "tracing off": tracing off
 // is no observer at all, and what the hooks cost then is measured by `bench/run` against the
@@ -664,9 +834,28 @@ int run_all() {
          "ns/op");
   }
   if (selected("pending_timers")) bench_pending_timers(iters(1'000'000));
-  if (selected("pending_timer")) bench_pending_memory(iters(1'000'000));
+  if (selected("pending_timer")) {
+    bench_memory("--memory-child", "pending_timer", "bytes/timer", iters(1'000'000));
+  }
   if (selected("round_trip")) {
     emit("round_trip", measure(options.smoke ? 50 : 20'000, round_trip), "ns/op");
+  }
+  if (selected("then_chain")) {
+    // Warmed with a full chain, so that every repetition finds the pool grown already.
+    emit("then_chain", measure(iters(1'000'000), then_chain, iters(1'000'000)), "ns/op");
+  }
+  if (selected("await_completed")) {
+    emit("await_completed", measure(iters(1'000'000), await_completed), "ns/op");
+  }
+  if (selected("await_value")) {
+    emit("await_value", measure(iters(1'000'000), await_value), "ns/op");
+  }
+  if (selected("completer_cycle")) {
+    emit("completer_cycle", measure(iters(1'000'000), completer_cycle), "ns/op");
+  }
+  if (selected("pending_future")) {
+    emit("pending_future_pool", static_cast<double>(pending_future_pool_bytes()), "bytes/future");
+    bench_memory("--memory-child-future", "pending_future", "bytes/future", iters(1'000'000));
   }
   if (selected("observer")) {
     if constexpr (DARTLOOP_OBSERVER_HOOKS != 0) {
@@ -716,6 +905,8 @@ int main(int argc, char** argv) {
         options.only = argv[++i];
       } else if (arg == "--memory-child" && i + 1 < argc) {
         return memory_child(parse_count(argv[++i]));
+      } else if (arg == "--memory-child-future" && i + 1 < argc) {
+        return memory_child_future(parse_count(argv[++i]));
       } else {
         std::fprintf(stderr, "usage: dartloop_bench [--smoke] [--reps N] [--only NAME_PREFIX]\n");
         return 2;

@@ -258,15 +258,16 @@ async function benchPendingTimers(n) {
   emit('pending_timers_fire', median(fire));
 }
 
-/// Memory per pending timer, in a fresh `node --expose-gc` child (node_pending_memory.js).
-function benchPendingMemory(n) {
+/// Memory per pending timer or promise (@p kind: 'timers' or 'futures'), in a fresh
+/// `node --expose-gc` child (node_pending_memory.js); @p prefix names the three results.
+function benchPendingMemory(n, kind = 'timers', prefix = 'pending_timer', unit = 'bytes/timer') {
   const heap = [];
   const rss = [];
   const peak = [];
   for (let r = 0; r < Math.min(REPS, 3); r++) {
     const child = spawnSync(
       process.execPath,
-      ['--expose-gc', path.join(__dirname, 'node_pending_memory.js'), String(n)],
+      ['--expose-gc', path.join(__dirname, 'node_pending_memory.js'), String(n), kind],
       { encoding: 'utf8' });
     check(child.status === 0, 'memory child ran');
     for (const line of child.stdout.split('\n')) {
@@ -277,9 +278,9 @@ function benchPendingMemory(n) {
     }
   }
   if (heap.length === 0) return;
-  emit('pending_timer_peak_rss', median(peak), 'bytes/timer');
-  emit('pending_timer_rss', median(rss), 'bytes/timer');
-  emit('pending_timer_heap', median(heap), 'bytes/timer');
+  emit(`${prefix}_peak_rss`, median(peak), unit);
+  emit(`${prefix}_rss`, median(rss), unit);
+  emit(`${prefix}_heap`, median(heap), unit);
 }
 
 // --- 5. Cross-thread round trip -------------------------------------------------------------
@@ -307,6 +308,94 @@ async function benchRoundTrip(n) {
     });
   emit('round_trip', await measure(n, roundTrips));
   await worker.terminate();
+}
+
+// --- 6. Promises and async functions --------------------------------------------------------
+
+const increment = (v) => v + 1;
+
+/// n `.then` on a pending promise, then resolve it: the chain runs as n reaction jobs.
+/// Timed from the first `.then` to the last callback, as dartloop's then_chain.
+function thenChain(n) {
+  let resolveFirst;
+  const t0 = now();
+  let p = new Promise((resolve) => {
+    resolveFirst = resolve;
+  });
+  for (let i = 0; i < n; i++) p = p.then(increment);
+  resolveFirst(0);
+  return p.then((last) => {
+    const t1 = now();
+    check(last === n, 'then chain ran every callback');
+    return nsBetween(t0, t1);
+  });
+}
+
+async function awaitResolvedLoop(p, n) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await p;
+  return sum;
+}
+
+/// An async function awaiting the same resolved promise n times (one microtask each).
+async function awaitCompleted(n) {
+  const done = Promise.resolve(1);
+  const t0 = now();
+  const sum = await awaitResolvedLoop(done, n);
+  const t1 = now();
+  check(sum === n, 'await of a resolved promise resumed every time');
+  return nsBetween(t0, t1);
+}
+
+async function awaitValueLoop(n) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await 1;
+  return sum;
+}
+
+/// An async function awaiting the plain value 1 n times.
+async function awaitValue(n) {
+  const t0 = now();
+  const sum = await awaitValueLoop(n);
+  const t1 = now();
+  check(sum === n, 'await of a value resumed every time');
+  return nsBetween(t0, t1);
+}
+
+/// The completer pattern: new Promise (keeping its resolve), one `.then`, resolve. In batches
+/// as microtaskBatch: a spawner makes 1000, their callbacks run as 1000 reaction jobs, then
+/// the spawner runs again behind them.
+function completerCycle(n) {
+  return new Promise((finish) => {
+    const batch = 1000;
+    let batchesLeft = Math.max(Math.floor(n / batch), 1);
+    const expected = batchesLeft * batch;
+    let ran = 0;
+    const onValue = (v) => {
+      ran += v;
+    };
+    const t0 = now();
+    const spawner = () => {
+      for (let i = 0; i < batch; i++) {
+        let resolve;
+        const p = new Promise((r) => {
+          resolve = r;
+        });
+        p.then(onValue);
+        resolve(1);
+      }
+      if (--batchesLeft > 0) {
+        queueMicrotask(spawner);
+      } else {
+        queueMicrotask(() => {
+          const t1 = now();
+          check(ran === expected, 'completer cycle ran every callback');
+          finish((nsBetween(t0, t1) * n) / expected);
+        });
+      }
+    };
+    queueMicrotask(spawner);
+  });
 }
 
 // --------------------------------------------------------------------------------------------
@@ -337,6 +426,17 @@ async function main() {
   if (selected('pending_timers')) await benchPendingTimers(iters(1000000));
   if (selected('pending_timer')) benchPendingMemory(iters(1000000));
   if (selected('round_trip')) await benchRoundTrip(smoke ? 50 : 5000);
+  if (selected('then_chain')) emit('then_chain', await measure(iters(1000000), thenChain));
+  if (selected('await_completed')) {
+    emit('await_completed', await measure(iters(1000000), awaitCompleted));
+  }
+  if (selected('await_value')) emit('await_value', await measure(iters(1000000), awaitValue));
+  if (selected('completer_cycle')) {
+    emit('completer_cycle', await measure(iters(1000000), completerCycle));
+  }
+  if (selected('pending_future')) {
+    benchPendingMemory(iters(1000000), 'futures', 'pending_future', 'bytes/future');
+  }
   if (failures > 0) {
     process.stderr.write(`node_bench: ${failures} check(s) failed\n`);
     process.exitCode = 1;

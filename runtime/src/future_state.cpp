@@ -40,6 +40,7 @@ bool StateBase::unlink_listener(ListenerBase* l) noexcept {
 }
 
 ListenerBase* reverse_listeners(ListenerBase* list) noexcept {
+  if (list == nullptr || list->next == nullptr) return list;  // the usual case: 0 or 1
   ListenerBase* reversed = nullptr;
   while (list != nullptr) {
     ListenerBase* next = list->next;

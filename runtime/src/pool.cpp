@@ -2,25 +2,13 @@
 
 #include <array>
 #include <cassert>
-#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <vector>
 
-// Under AddressSanitizer every block is its own allocation: a pool would hide a use after free
-// (the block is reused, not poisoned) and a leak (LeakSanitizer would blame the whole chunk).
-#if defined(__SANITIZE_ADDRESS__)
-#define DARTLOOP_POOL_BYPASS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DARTLOOP_POOL_BYPASS 1
-#endif
-#endif
-#ifndef DARTLOOP_POOL_BYPASS
-#define DARTLOOP_POOL_BYPASS 0
-#endif
-
 namespace dartloop::detail {
+
+constinit thread_local PoolLists* this_thread_pool_lists = nullptr;
 
 #if DARTLOOP_POOL_BYPASS
 
@@ -28,13 +16,13 @@ namespace {
 thread_local std::size_t blocks_in_use = 0;
 }  // namespace
 
-void* pool_allocate(std::size_t bytes) {
+void* pool_allocate_slow(std::size_t bytes) {
   void* block = ::operator new(bytes);
   ++blocks_in_use;
   return block;
 }
 
-void pool_free(void* block, std::size_t bytes) noexcept {
+void pool_free_slow(void* block, std::size_t bytes) noexcept {
   --blocks_in_use;
   ::operator delete(block, bytes);
 }
@@ -45,28 +33,18 @@ std::size_t pool_blocks_in_use() noexcept { return blocks_in_use; }
 
 namespace {
 
-constexpr std::size_t granule = 16;
-constexpr std::size_t classes = pool_max_block / granule;
-constexpr std::size_t chunk_bytes = std::size_t{64} * 1024;
+constexpr std::size_t classes = pool_max_block / pool_granule;
+// Chunks come in slabs, each slab twice the one before up to 4 MiB. One aligned allocation per
+// chunk would cost a system call each, and glibc maps twice the size to align it.
+constexpr std::size_t max_slab_chunks = 64;
 
-struct FreeBlock {
-  FreeBlock* next;
-};
-
-struct Pool;
-
-// Every chunk starts with its owner, so a block can be given back to the pool it came
-// from even after that pool's thread has ended.
-struct ChunkHeader {
-  Pool* owner;
-};
-
-struct Pool {
-  std::array<FreeBlock*, classes> free{};
-  std::array<char*, classes> carve{};  // unused tail of the newest chunk, per size class
+struct Pool : PoolLists {
+  std::array<char*, classes> carve{};  // unused tail of the chunk each size class carves from
   std::array<char*, classes> carve_end{};
-  std::vector<void*> chunks;
-  std::size_t in_use = 0;
+  std::vector<void*> slabs;
+  char* next_chunk = nullptr;  // chunks of the newest slab not yet handed to a size class
+  char* slab_end = nullptr;
+  std::size_t next_slab_chunks = 1;
   bool orphaned = false;  // the thread ended: free everything once the last block is back
 
   Pool() = default;
@@ -75,44 +53,49 @@ struct Pool {
   Pool(Pool&&) = delete;
   Pool& operator=(Pool&&) = delete;
   ~Pool() {
-    for (void* c : chunks) std::free(c);
+    for (void* s : slabs) std::free(s);
   }
 
-  void* take(std::size_t cls) {
-    if (FreeBlock* b = free[cls]; b != nullptr) {
-      free[cls] = b->next;
-      ++in_use;
-      return b;
-    }
-    const std::size_t size = (cls + 1) * granule;
-    if (carve[cls] == nullptr || carve[cls] + size > carve_end[cls]) new_chunk(cls);
+  void* carve_block(std::size_t cls) {
+    const std::size_t size = (cls + 1) * pool_granule;
+    if (carve[cls] == nullptr || carve[cls] + size > carve_end[cls]) take_chunk(cls);
     void* b = carve[cls];
     carve[cls] += size;
     ++in_use;
     return b;
   }
 
-  void new_chunk(std::size_t cls) {
-    void* c = std::aligned_alloc(chunk_bytes, chunk_bytes);
-    if (c == nullptr) throw std::bad_alloc();
-    chunks.push_back(c);
-    static_cast<ChunkHeader*>(c)->owner = this;
-    carve[cls] = static_cast<char*>(c) + granule;  // the header takes one granule
-    carve_end[cls] = static_cast<char*>(c) + chunk_bytes;
+  void take_chunk(std::size_t cls) {
+    if (next_chunk == slab_end) new_slab();
+    char* chunk = next_chunk;
+    next_chunk += pool_chunk_bytes;
+    *reinterpret_cast<PoolLists**>(chunk) = this;  // the header: one granule
+    carve[cls] = chunk + pool_granule;
+    carve_end[cls] = chunk + pool_chunk_bytes;
+  }
+
+  void new_slab() {
+    const std::size_t bytes = next_slab_chunks * pool_chunk_bytes;
+    void* slab = std::aligned_alloc(pool_chunk_bytes, bytes);
+    if (slab == nullptr) throw std::bad_alloc();
+    slabs.push_back(slab);
+    next_chunk = static_cast<char*>(slab);
+    slab_end = next_chunk + bytes;
+    if (next_slab_chunks < max_slab_chunks) next_slab_chunks *= 2;
   }
 };
 
-// A trivially destructible thread_local stays readable until the thread is gone, even while
-// static destructors run; the guard's destructor marks the end of the thread.
-thread_local Pool* this_thread_pool = nullptr;
-
+// The pointer above stays readable until the thread is gone (it is trivially destructible);
+// this guard's destructor marks the end of the thread.
 struct PoolGuard {
   PoolGuard() = default;
   PoolGuard(const PoolGuard&) = delete;
   PoolGuard& operator=(const PoolGuard&) = delete;
+  PoolGuard(PoolGuard&&) = delete;
+  PoolGuard& operator=(PoolGuard&&) = delete;
   ~PoolGuard() {
-    Pool* p = this_thread_pool;
-    this_thread_pool = nullptr;
+    auto* p = static_cast<Pool*>(this_thread_pool_lists);
+    this_thread_pool_lists = nullptr;
     if (p == nullptr) return;
     if (p->in_use == 0) {
       delete p;  // NOLINT(cppcoreguidelines-owning-memory): the pool owns itself
@@ -122,44 +105,41 @@ struct PoolGuard {
   }
 };
 
-Pool& pool() {
-  if (this_thread_pool == nullptr) [[unlikely]] {
+Pool& this_thread_pool() {
+  if (this_thread_pool_lists == nullptr) [[unlikely]] {
     thread_local PoolGuard guard;
-    this_thread_pool = new Pool();  // NOLINT(cppcoreguidelines-owning-memory)
+    this_thread_pool_lists = new Pool();  // NOLINT(cppcoreguidelines-owning-memory)
   }
-  return *this_thread_pool;
+  return *static_cast<Pool*>(this_thread_pool_lists);
 }
-
-constexpr std::size_t class_of(std::size_t bytes) noexcept { return (bytes - 1) / granule; }
 
 }  // namespace
 
-void* pool_allocate(std::size_t bytes) {
+void* pool_allocate_slow(std::size_t bytes) {
   if (bytes > pool_max_block) return ::operator new(bytes);
-  return pool().take(class_of(bytes));
+  Pool& pool = this_thread_pool();
+  const std::size_t cls = (bytes - 1) / pool_granule;
+  if (PoolFreeBlock* b = pool.free[cls]; b != nullptr) {  // the pool was made just now
+    pool.free[cls] = b->next;
+    ++pool.in_use;
+    return b;
+  }
+  return pool.carve_block(cls);
 }
 
-void pool_free(void* block, std::size_t bytes) noexcept {
+void pool_free_slow(void* block, std::size_t bytes) noexcept {
   if (bytes > pool_max_block) {
-    ::operator delete(block);
+    ::operator delete(block, bytes);
     return;
   }
-  const auto chunk = reinterpret_cast<std::uintptr_t>(block) & ~(chunk_bytes - 1);
-  Pool* owner = reinterpret_cast<ChunkHeader*>(chunk)->owner;  // NOLINT(performance-no-int-to-ptr)
-  assert(owner == this_thread_pool || owner->orphaned);
-  --owner->in_use;
-  if (owner->orphaned) {
-    if (owner->in_use == 0) delete owner;  // NOLINT(cppcoreguidelines-owning-memory)
-    return;
-  }
-  auto* b = static_cast<FreeBlock*>(block);
-  const std::size_t cls = class_of(bytes);
-  b->next = owner->free[cls];
-  owner->free[cls] = b;
+  // Futures never cross threads: a block from another pool is one whose thread has ended.
+  auto* owner = static_cast<Pool*>(pool_owner(block));
+  assert(owner->orphaned);
+  if (--owner->in_use == 0) delete owner;  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
 std::size_t pool_blocks_in_use() noexcept {
-  return this_thread_pool == nullptr ? 0 : this_thread_pool->in_use;
+  return this_thread_pool_lists == nullptr ? 0 : this_thread_pool_lists->in_use;
 }
 
 #endif

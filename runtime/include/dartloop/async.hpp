@@ -129,14 +129,14 @@ class FutureAwaiter final : ListenerBase {
 
  private:
   static Step fire(ListenerBase* self, StateBase& /*source*/) {
-    auto* a = static_cast<FutureAwaiter*>(self);
+    auto* a = &static_cast<FutureAwaiter&>(*self);
     a->linked_ = false;
     // Resuming may finish the coroutine and destroy this awaiter with its frame.
     a->frame_.resume();
     return {};
   }
   static void drop(ListenerBase* self) noexcept {
-    static_cast<FutureAwaiter*>(self)->linked_ = false;
+    static_cast<FutureAwaiter&>(*self).linked_ = false;
   }
   static constexpr ListenerOps ops{&fire, &drop};
 

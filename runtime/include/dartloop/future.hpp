@@ -266,7 +266,7 @@ class ThenNode final : public State<R>, public ListenerBase {
 
  private:
   static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = static_cast<ThenNode*>(self_listener);
+    auto* self = &static_cast<ThenNode&>(*self_listener);
     auto& source = static_cast<State<T>&>(source_base);
     if (!source.has_error()) {
       SettleSink<R> sink{*self, self->where_};
@@ -282,7 +282,7 @@ class ThenNode final : public State<R>, public ListenerBase {
       return handle_error(*self, self->where_, source.error(), self->on_error_);
     }
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<ThenNode*>(self)->release(); }
+  static void drop(ListenerBase* self) noexcept { static_cast<ThenNode&>(*self).release(); }
   static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] OnValue on_value_;
@@ -307,7 +307,7 @@ class CatchNode final : public State<T>, public ListenerBase {
 
  private:
   static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = static_cast<CatchNode*>(self_listener);
+    auto* self = &static_cast<CatchNode&>(*self_listener);
     auto& source = static_cast<State<T>&>(source_base);
     if (!source.has_error()) return self->settle_value(value_of<T>(source.value()));
     const AsyncError& error = source.error();
@@ -322,7 +322,7 @@ class CatchNode final : public State<T>, public ListenerBase {
     }
     return handle_error(*self, self->where_, error, self->handler_);
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<CatchNode*>(self)->release(); }
+  static void drop(ListenerBase* self) noexcept { static_cast<CatchNode&>(*self).release(); }
   static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] Handler handler_;
@@ -343,7 +343,7 @@ class WhenCompleteNode final : public State<T>, public ListenerBase {
 
  private:
   static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = static_cast<WhenCompleteNode*>(self_listener);
+    auto* self = &static_cast<WhenCompleteNode&>(*self_listener);
     auto& source = static_cast<State<T>&>(source_base);
     const AsyncError* source_error = source.has_error() ? &source.error() : nullptr;
     using Ret = std::invoke_result_t<Action&>;
@@ -380,7 +380,7 @@ class WhenCompleteNode final : public State<T>, public ListenerBase {
     this->clone_result(source);
     return {this, l};
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<WhenCompleteNode*>(self)->release(); }
+  static void drop(ListenerBase* self) noexcept { static_cast<WhenCompleteNode&>(*self).release(); }
   static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] Action action_;

@@ -134,10 +134,12 @@ class SmallFunction<R(Args...), InlineBytes> {
     if (ops_ == nullptr) return;
     if (ops_->relocate == nullptr) {
       // The whole buffer is copied on purpose (a fixed-size copy is a few moves); bytes past
-      // the callable are unused padding, which GCC's -O3 flow analysis flags as uninitialized.
+      // the callable are unused padding, which GCC's -O3 flow analysis flags as (maybe)
+      // uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
       std::memcpy(buffer_, other.buffer_, InlineBytes);
 #if defined(__GNUC__) && !defined(__clang__)

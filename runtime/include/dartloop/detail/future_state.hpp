@@ -206,7 +206,9 @@ class StateBase {
 
   /// @brief Takes the listeners out, in registration order.
   [[nodiscard]] ListenerBase* remove_listeners() noexcept {
-    return reverse_listeners(std::exchange(listeners_, nullptr));
+    ListenerBase* stored = std::exchange(listeners_, nullptr);
+    if (stored == nullptr || stored->next == nullptr) return stored;  // the usual case, inline
+    return reverse_listeners(stored);
   }
   /// @brief Appends one listener (stored newest first, like Dart).
   void push_listener(ListenerBase* l) noexcept {
@@ -231,9 +233,8 @@ class StateBase {
     source_ = source;
     phase_ = Phase::chained;
   }
-  /// @brief Stores @p e as the result (listeners must have been taken out).
+  /// @brief Stores @p e as the result (listeners taken out; not chained).
   void set_error(AsyncError e) noexcept {
-    leave_chain();
     ::new (static_cast<void*>(&error_)) AsyncError(std::move(e));
     phase_ = Phase::error;
   }
@@ -248,9 +249,11 @@ class StateBase {
   // Not virtual: `destroy_` knows the most derived type (a function pointer costs the same
   // 8 bytes as a vtable pointer, and keeps the class free of virtual-destructor rules).
   ~StateBase();
-  /// @brief Stops following a chain source before taking a result of one's own.
+  /// @brief Stops following the chain source (the state is chained); it is incomplete again.
   void leave_chain() noexcept {
-    if (phase_ == Phase::chained) std::exchange(source_, nullptr)->release();
+    StateBase* source = std::exchange(source_, nullptr);  // the union is the empty list now
+    phase_ = Phase::incomplete;
+    source->release();
   }
 
   Destroyer destroy_;                ///< Frees the most derived object.
@@ -324,10 +327,9 @@ class State : public StateBase {
     return const_cast<State*>(this)->resolved();  // NOLINT(*-const-cast): same walk, read-only
   }
 
-  /// @brief Stores @p v as the result (listeners must have been taken out).
+  /// @brief Stores @p v as the result (listeners taken out; not chained).
   template <class U>
   void set_value(U&& v) {
-    leave_chain();
     if (stashed_) {
       value_.~V();
       stashed_ = false;
@@ -404,7 +406,10 @@ class State : public StateBase {
         source->add_listener(l, where);
         return;
       }
-      clone_result(*source);  // drops the chain
+      // The source completed: copy its result and drop the chain (Dart's `_cloneResult`).
+      const Ref<State> keep = Ref<State>::share(source);
+      leave_chain();
+      clone_result(*source);
     }
     // A late listener never runs synchronously: one microtask per registration.
     EventLoop::current().schedule_microtask(
@@ -484,7 +489,6 @@ class State : public StateBase {
   void complete_stashed() {
     ListenerBase* l = remove_listeners();
     stashed_ = false;
-    leave_chain();
     phase_ = Phase::value;  // the value is already in place
     propagate(this, l);
   }
