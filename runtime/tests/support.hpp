@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dartloop/event_loop.hpp"
+#include "dartloop/print.hpp"
 
 namespace dartloop::test {
 
@@ -57,5 +58,38 @@ inline void capture_errors(EventLoop& loop, std::vector<std::string>& errors) {
 
 /// Whole milliseconds of the running loop's clock.
 inline std::int64_t now_ms() { return EventLoop::current().now().count() / 1000; }
+
+/// What an isolate did: its exit code, its printed lines and its error reports.
+struct IsolateRun {
+  int exit_code = 0;                ///< What `EventLoop::run` returned.
+  std::vector<std::string> output;  ///< Printed lines, in order.
+  std::vector<std::string> errors;  ///< Error reports ("Unhandled exception: ...").
+};
+
+/// Runs @p program as the main of a fresh virtual-clock isolate and records what it did.
+template <class F>
+IsolateRun run_isolate(F program) {
+  EventLoop loop(ClockKind::virtual_time);
+  IsolateRun run;
+  capture(loop, run.output);
+  capture_errors(loop, run.errors);
+  run.exit_code = loop.run(std::move(program));
+  return run;
+}
+
+/// True if @p s starts with @p prefix.
+inline bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+/// True if @p part occurs in @p s.
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+/// Prints @p label from a microtask queued now.
+inline void queue_print(std::string label) {
+  schedule_microtask([label = std::move(label)] { print(label); });
+}
 
 }  // namespace dartloop::test

@@ -35,14 +35,12 @@ using Lines = std::vector<std::string>;
 
 namespace {
 
+/// Runs @p program as an isolate's main on the virtual clock; returns what it printed.
 template <class F>
 Lines run(F program, int expected_exit = 0) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines out;
-  capture(loop, out);
-  const int code = loop.run(program);
-  REQUIRE(code == expected_exit);
-  return out;
+  dartloop::test::IsolateRun r = dartloop::test::run_isolate(std::move(program));
+  REQUIRE(r.exit_code == expected_exit);
+  return r.output;
 }
 
 struct Boom : std::runtime_error {
@@ -402,12 +400,7 @@ TEST_CASE("try/catch around co_await catches the awaited future's error by type"
 }
 
 TEST_CASE("an async function that fails with nobody listening is an uncaught error", "[async]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines out;
-  Lines errors;
-  capture(loop, out);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, out, errors] = dartloop::test::run_isolate([] {
     throws_later(Future<int>::value(0));
     schedule_microtask([] { print("dropped: queued after the failure"); });
   });

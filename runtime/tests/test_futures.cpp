@@ -37,15 +37,12 @@ using Lines = std::vector<std::string>;
 
 namespace {
 
-/// Runs @p program as a virtual-clock isolate's main; returns what it printed.
+/// Runs @p program as an isolate's main on the virtual clock; returns what it printed.
 template <class F>
 Lines run(F program, int expected_exit = 0) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines out;
-  capture(loop, out);
-  const int code = loop.run(program);
-  REQUIRE(code == expected_exit);
-  return out;
+  dartloop::test::IsolateRun r = dartloop::test::run_isolate(std::move(program));
+  REQUIRE(r.exit_code == expected_exit);
+  return r.output;
 }
 
 /// A message a test can throw and recognise.
@@ -492,12 +489,7 @@ TEST_CASE("a long chain that never completes is freed without deep recursion", "
 
 TEST_CASE("a future that fails with no listener is uncaught: exit 255, the rest dropped",
           "[futures]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines out;
-  Lines errors;
-  capture(loop, out);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, out, errors] = dartloop::test::run_isolate([] {
     Future<int>::error(Boom());  // nobody listens
     schedule_microtask([] { print("queued after the error: dropped"); });
     Timer::run([] { print("event: dropped"); });
@@ -510,12 +502,7 @@ TEST_CASE("a future that fails with no listener is uncaught: exit 255, the rest 
 }
 
 TEST_CASE("a handler added one microtask after the failure is too late", "[futures]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines out;
-  Lines errors;
-  capture(loop, out);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, out, errors] = dartloop::test::run_isolate([] {
     auto f = Future<int>::error(Boom());
     schedule_microtask([f] {
       f.catch_error([](std::exception_ptr) {

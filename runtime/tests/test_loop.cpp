@@ -27,22 +27,12 @@ using dartloop::schedule_microtask;
 using dartloop::Timer;
 using dartloop::test::capture;
 using dartloop::test::capture_errors;
+using dartloop::test::contains;
 using dartloop::test::Counted;
 using dartloop::test::Lifetime;
+using dartloop::test::starts_with;
 
 using Lines = std::vector<std::string>;
-
-namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------
 // The skeleton: main is the first event; one event, then every microtask.

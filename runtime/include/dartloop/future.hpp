@@ -252,42 +252,57 @@ Step handle_error(State<R>& target, std::source_location where, const AsyncError
   }
 }
 
-/// @brief A `then` listener and its result future in one pooled allocation.
+/// @brief What every listener node is: the future it completes, and a listener on its source.
+///
+/// One pooled allocation holds both, so a `then` costs one block. The list the node joins
+/// holds one reference; `Derived::run(source)` decides the outcome when the source completes.
+template <class Derived, class T, class R>
+class ListenerNode : public State<R>, public ListenerBase {
+ protected:
+  /// @brief A node with one reference (the list's), registered by the call at @p where.
+  explicit ListenerNode(std::source_location where)
+      : State<R>(&destroy_as<Derived>), ListenerBase{&ops, nullptr}, where_(where) {}
+
+  std::source_location where_;  ///< The call that registered the node (errors thrown in it).
+
+ private:
+  static Step fire(ListenerBase* self, StateBase& source) {
+    return static_cast<Derived&>(*self).run(static_cast<State<T>&>(source));
+  }
+  static void drop(ListenerBase* self) noexcept { static_cast<Derived&>(*self).release(); }
+  static constexpr ListenerOps ops{&fire, &drop};
+};
+
+/// @brief A `then` listener: the value goes to `on_value`, an error to `on_error` (if any).
 template <class T, class R, class OnValue, class OnError>
-class ThenNode final : public State<R>, public ListenerBase {
+class ThenNode final : public ListenerNode<ThenNode<T, R, OnValue, OnError>, T, R> {
+  using Base = ListenerNode<ThenNode, T, R>;
+
  public:
   /// @brief Makes a node with one reference, held by the list it will join.
   ThenNode(OnValue on_value, OnError on_error, std::source_location where)
-      : State<R>(&destroy_as<ThenNode>),
-        ListenerBase{&ops, nullptr},
-        on_value_(std::move(on_value)),
-        on_error_(std::move(on_error)),
-        where_(where) {}
+      : Base(where), on_value_(std::move(on_value)), on_error_(std::move(on_error)) {}
 
  private:
-  static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = &static_cast<ThenNode&>(*self_listener);
-    auto& source = static_cast<State<T>&>(source_base);
+  friend Base;
+  Step run(State<T>& source) {
     if (!source.has_error()) {
-      SettleSink<R> sink{*self, self->where_};
+      SettleSink<R> sink{*this, this->where_};
       if constexpr (std::is_void_v<T>) {
-        return call_into<R>(sink, self->where_, nullptr, self->on_value_);
+        return call_into<R>(sink, this->where_, nullptr, on_value_);
       } else {
-        return call_into<R>(sink, self->where_, nullptr, self->on_value_, source.value());
+        return call_into<R>(sink, this->where_, nullptr, on_value_, source.value());
       }
     }
     if constexpr (std::is_same_v<OnError, NoHandler>) {
-      return self->settle_error(source.error());
+      return this->settle_error(source.error());
     } else {
-      return handle_error(*self, self->where_, source.error(), self->on_error_);
+      return handle_error(*this, this->where_, source.error(), on_error_);
     }
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<ThenNode&>(*self).release(); }
-  static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] OnValue on_value_;
   [[no_unique_address]] OnError on_error_;
-  std::source_location where_;
 };
 
 /// @brief Marks "no test" in a `catch_error` node.
@@ -295,84 +310,76 @@ struct NoTest {};
 
 /// @brief A `catch_error` listener: values pass, matching errors go to the handler.
 template <class T, class Handler, class Test>
-class CatchNode final : public State<T>, public ListenerBase {
+class CatchNode final : public ListenerNode<CatchNode<T, Handler, Test>, T, T> {
+  using Base = ListenerNode<CatchNode, T, T>;
+
  public:
   /// @brief Makes a node with one reference, held by the list it will join.
   CatchNode(Handler handler, Test test, std::source_location where)
-      : State<T>(&destroy_as<CatchNode>),
-        ListenerBase{&ops, nullptr},
-        handler_(std::move(handler)),
-        test_(std::move(test)),
-        where_(where) {}
+      : Base(where), handler_(std::move(handler)), test_(std::move(test)) {}
 
  private:
-  static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = &static_cast<CatchNode&>(*self_listener);
-    auto& source = static_cast<State<T>&>(source_base);
-    if (!source.has_error()) return self->settle_value(value_of<T>(source.value()));
+  friend Base;
+  Step run(State<T>& source) {
+    if (!source.has_error()) return this->settle_value(value_of<T>(source.value()));
     const AsyncError& error = source.error();
     if constexpr (!std::is_same_v<Test, NoTest>) {
       bool matches = false;
       try {
-        matches = std::invoke(self->test_, error.error);
+        matches = std::invoke(test_, error.error);
       } catch (...) {
-        return self->settle_error(caught(&error, self->where_));
+        return this->settle_error(caught(&error, this->where_));
       }
-      if (!matches) return self->settle_error(error);
+      if (!matches) return this->settle_error(error);
     }
-    return handle_error(*self, self->where_, error, self->handler_);
+    return handle_error(*this, this->where_, error, handler_);
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<CatchNode&>(*self).release(); }
-  static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] Handler handler_;
   [[no_unique_address]] Test test_;
-  std::source_location where_;
 };
 
 /// @brief A `when_complete` listener: runs the action, then passes the result on.
 template <class T, class Action>
-class WhenCompleteNode final : public State<T>, public ListenerBase {
+class WhenCompleteNode final : public ListenerNode<WhenCompleteNode<T, Action>, T, T> {
+  using Base = ListenerNode<WhenCompleteNode, T, T>;
+
  public:
   /// @brief Makes a node with one reference, held by the list it will join.
   WhenCompleteNode(Action action, std::source_location where)
-      : State<T>(&destroy_as<WhenCompleteNode>),
-        ListenerBase{&ops, nullptr},
-        action_(std::move(action)),
-        where_(where) {}
+      : Base(where), action_(std::move(action)) {}
 
  private:
-  static Step fire(ListenerBase* self_listener, StateBase& source_base) {
-    auto* self = &static_cast<WhenCompleteNode&>(*self_listener);
-    auto& source = static_cast<State<T>&>(source_base);
+  friend Base;
+  Step run(State<T>& source) {
     const AsyncError* source_error = source.has_error() ? &source.error() : nullptr;
     using Ret = std::invoke_result_t<Action&>;
     if constexpr (is_future_v<std::remove_cvref_t<Ret>>) {
       std::remove_cvref_t<Ret> waited;
       try {
-        waited = std::invoke(self->action_);
+        waited = std::invoke(action_);
         (void)FutureAccess::state(waited);
       } catch (...) {
-        return self->settle_error(caught(source_error, self->where_));
+        return this->settle_error(caught(source_error, this->where_));
       }
       auto* w = FutureAccess::state(waited);
       if (w->is_complete()) {
-        if (w->has_error()) return self->settle_error(w->error());
-        return self->settle_clone(source);
+        if (w->has_error()) return this->settle_error(w->error());
+        return settle_clone(source);
       }
       // Wait for the action's future, then take the original result (Dart chains
       // `completeResult.then((_) => originalSource)`).
       Future<T> after = waited.then(
           [original = FutureAccess::share(&source)](const auto&...) { return original; },
-          self->where_);
-      return self->settle_future(FutureAccess::state(after), self->where_);
+          this->where_);
+      return this->settle_future(FutureAccess::state(after), this->where_);
     } else {
       try {
-        (void)std::invoke(self->action_);
+        (void)std::invoke(action_);
       } catch (...) {
-        return self->settle_error(caught(source_error, self->where_));
+        return this->settle_error(caught(source_error, this->where_));
       }
-      return self->settle_clone(source);
+      return settle_clone(source);
     }
   }
   Step settle_clone(const State<T>& source) {
@@ -380,11 +387,8 @@ class WhenCompleteNode final : public State<T>, public ListenerBase {
     this->clone_result(source);
     return {this, l};
   }
-  static void drop(ListenerBase* self) noexcept { static_cast<WhenCompleteNode&>(*self).release(); }
-  static constexpr ListenerOps ops{&fire, &drop};
 
   [[no_unique_address]] Action action_;
-  std::source_location where_;
 };
 
 /// @brief `T` for a value of `Future<T>`; for `Future<void>` (no value) a `Void`.
