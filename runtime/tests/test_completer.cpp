@@ -28,25 +28,15 @@ using dartloop::schedule_microtask;
 using dartloop::StateError;
 using dartloop::Timer;
 using dartloop::test::capture;
-using dartloop::test::capture_errors;
+using dartloop::test::contains;
 using dartloop::test::now_ms;
+using dartloop::test::queue_print;
+using dartloop::test::run_isolate;
+using dartloop::test::starts_with;
 
 using Lines = std::vector<std::string>;
 
 namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-/// Prints "label" from a microtask queued now.
-void queue_print(std::string label) {
-  schedule_microtask([label = std::move(label)] { print(label); });
-}
 
 /// A future of @p value that is already complete (Future.sync with a plain value).
 Future<int> completed_with(int value) {
@@ -63,10 +53,7 @@ constexpr const char* already_completed = "Bad state: Future already completed";
 
 TEST_CASE("an async completer runs its listeners in a microtask queued at the complete call",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().then([](int v) { print("listener got ", v); });
     queue_print("queued before complete");
@@ -83,10 +70,7 @@ TEST_CASE("a listener added after an async complete, before its microtask, runs 
           "[completer]") {
   // `_asyncComplete` only marks the future pending; listeners may still be added to it and are
   // all run by the completion microtask, in registration order.
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().then([](int v) { print("early listener got ", v); });
     c.complete(2);
@@ -98,10 +82,7 @@ TEST_CASE("a listener added after an async complete, before its microtask, runs 
 
 TEST_CASE("an async completer's complete_error runs the handlers in a microtask queued at the call",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().catch_error([](const std::runtime_error& e) {
       print("handler got ", e.what());
@@ -165,10 +146,7 @@ TEST_CASE("is_completed is true right after an async complete_error, before any 
 // ---------------------------------------------------------------------------------------
 
 TEST_CASE("a sync completer runs its listeners inside the complete call", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().then([](int v) { print("first listener got ", v); });
     c.future().then([](int v) { print("second listener got ", v); });
@@ -183,10 +161,7 @@ TEST_CASE("a sync completer runs its listeners inside the complete call", "[comp
 }
 
 TEST_CASE("a sync completer's complete_error runs the handlers inside the call", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().catch_error([](const std::runtime_error& e) {
       print("handler got ", e.what());
@@ -204,10 +179,7 @@ TEST_CASE("a sync completer's complete_error runs the handlers inside the call",
 
 TEST_CASE("a sync completer completed from a timer delivers within that timer's event",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().then([](int v) { print("listener got ", v, " @", now_ms()); });
     Timer(5ms, [c]() mutable {
@@ -225,10 +197,7 @@ TEST_CASE("a sync completer completed from a timer delivers within that timer's 
 
 TEST_CASE("completing an async completer twice with values throws StateError and keeps the first",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().then([](int v) { print("listener got ", v); });
     c.complete(1);
@@ -240,12 +209,7 @@ TEST_CASE("completing an async completer twice with values throws StateError and
 
 TEST_CASE("completing an async completer with an error after a value throws StateError",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().then([](int v) { print("listener got ", v); },
                     [](std::exception_ptr) { print("error handler ran"); });
@@ -260,10 +224,7 @@ TEST_CASE("completing an async completer with an error after a value throws Stat
 
 TEST_CASE("completing an async completer with a value after an error throws StateError",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().then([](int v) { print("listener got ", v); },
                     [](const std::runtime_error& e) { print("error handler got ", e.what()); });
@@ -278,10 +239,7 @@ TEST_CASE("completing an async completer with a value after an error throws Stat
 
 TEST_CASE("completing a sync completer twice throws StateError, whatever the two results are",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto by_value = Completer<int>::sync();
     by_value.future().then([](int v) { print("by_value got ", v); });
     by_value.complete(1);
@@ -303,10 +261,7 @@ TEST_CASE("completing a sync completer twice throws StateError, whatever the two
 
 TEST_CASE("completing with a future counts as completed: a second complete throws StateError",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> source;
     Completer<int> target;
     target.future().then([](int v) { print("target got ", v); });
@@ -326,10 +281,7 @@ TEST_CASE(
     "completing with a pending future chains: the listeners run synchronously when that "
     "future completes",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto source = Completer<int>::sync();
     Completer<int> target;
     source.future().then([](int v) { print("source listener 1 got ", v); });
@@ -354,10 +306,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a future chained to a pending future takes on its error", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto source = Completer<int>::sync();
     source.future().catch_error([](std::exception_ptr) { return 0; });
     Completer<int> target;
@@ -381,10 +330,7 @@ TEST_CASE(
     "later then costs one microtask",
     "[completer]") {
   // `_chainCoreFutureAsync`: a value and nobody listening -> `_cloneResult` right away.
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<int> done = completed_with(9);
     Completer<int> c;
     queue_print("m1");
@@ -403,10 +349,7 @@ TEST_CASE(
     "microtask queued at complete",
     "[completer]") {
   // `_chainCoreFutureAsync`: listeners present -> pending, `_chainCoreFutureSync` in a microtask.
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<int> done = completed_with(10);
     Completer<int> c;
     c.future().then([](int v) { print("listener got ", v); });
@@ -422,12 +365,7 @@ TEST_CASE(
     "an async completer given an already failed future delivers the error one microtask "
     "later, so a handler added meanwhile catches it",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto failing = Completer<int>::sync();
     Future<int> failed = failing.future();
     failed.catch_error([](std::exception_ptr) { return 0; });  // keeps it from being uncaught
@@ -450,10 +388,7 @@ TEST_CASE(
 TEST_CASE("a sync completer given a completed future runs its listeners inside complete",
           "[completer]") {
   // `_complete` -> `_chainCoreFutureSync`: the source has a result, so propagate now.
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<int> done = completed_with(11);
     auto c = Completer<int>::sync();
     c.future().then([](int v) { print("listener got ", v); });
@@ -471,10 +406,7 @@ TEST_CASE("a sync completer given a completed future runs its listeners inside c
 
 TEST_CASE("an async Completer<void> completes without a value in a microtask queued at complete",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<void> c;
     c.future().then([] { print("void listener"); });
     queue_print("m1");
@@ -486,10 +418,7 @@ TEST_CASE("an async Completer<void> completes without a value in a microtask que
 }
 
 TEST_CASE("a sync Completer<void> runs its listeners inside complete", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<void>::sync();
     c.future().then([] { print("void listener"); }).then([] { print("chained after it"); });
     print("before");
@@ -501,10 +430,7 @@ TEST_CASE("a sync Completer<void> runs its listeners inside complete", "[complet
 }
 
 TEST_CASE("a Completer<void> can fail with an error", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<void> c;
     c.future().then([] { print("value listener"); },
                     [](const std::runtime_error& e) { print("error handler got ", e.what()); });
@@ -520,10 +446,7 @@ TEST_CASE(
     "future returns the same future every time: listeners added through different copies "
     "run in registration order",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     Future<int> first = c.future();
     Future<int> second = c.future();
@@ -538,10 +461,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a copy of a completer completes the same future", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> original;
     Completer<int> copy = original;
     original.future().then([](int v) { print("listener got ", v); });
@@ -560,12 +480,7 @@ TEST_CASE(
     "an async completer's future failing with no listener is an uncaught error that ends the "
     "isolate with exit code 255",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("queued before");
     Completer<int> c;
     c.complete_error(std::runtime_error("nobody listens"));
@@ -580,12 +495,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a handler added one microtask after the failing completion is too late", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     Future<int> f = c.future();
     c.complete_error(std::runtime_error("handled too late"));
@@ -610,12 +520,7 @@ TEST_CASE(
     "a sync completer failing with no listener is uncaught before the microtasks already "
     "queued",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("queued before");
     auto c = Completer<int>::sync();
     c.complete_error(std::runtime_error("sync, nobody listens"));
@@ -633,10 +538,7 @@ TEST_CASE(
 // ---------------------------------------------------------------------------------------
 
 TEST_CASE("an error keeps its C++ type: a typed handler of that type receives it", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future()
         .catch_error([](const std::out_of_range& e) {
@@ -651,10 +553,7 @@ TEST_CASE("an error keeps its C++ type: a typed handler of that type receives it
 }
 
 TEST_CASE("a typed handler for a base class catches a derived error", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().catch_error([](const std::logic_error& e) {
       print("logic_error handler got ", e.what());
@@ -667,10 +566,7 @@ TEST_CASE("a typed handler for a base class catches a derived error", "[complete
 }
 
 TEST_CASE("a typed handler of another type lets the error pass through unchanged", "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future()
         .catch_error([](const std::invalid_argument& e) {
@@ -688,12 +584,7 @@ TEST_CASE("a typed handler of another type lets the error pass through unchanged
 TEST_CASE(
     "a typed handler that does not match leaves the error uncaught if nothing else handles it",
     "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().catch_error([](const std::invalid_argument&) {
       print("wrong handler ran");
@@ -709,10 +600,9 @@ TEST_CASE(
 
 TEST_CASE("an exception_ptr given to complete_error reaches the handler as the same exception",
           "[completer]") {
-  EventLoop loop(ClockKind::virtual_time);
   std::exception_ptr given = std::make_exception_ptr(std::out_of_range("the very object"));
   std::exception_ptr received;
-  loop.run([&] {
+  run_isolate([&] {
     Completer<int> c;
     c.future().catch_error([&received](std::exception_ptr e) {
       received = e;

@@ -31,17 +31,13 @@ using dartloop::TimeoutException;
 using dartloop::Timer;
 using dartloop::WaitOptions;
 using dartloop::test::capture;
-using dartloop::test::capture_errors;
 using dartloop::test::now_ms;
+using dartloop::test::queue_print;
+using dartloop::test::run_isolate;
 
 using Lines = std::vector<std::string>;
 
 namespace {
-
-/// Prints "label" from a microtask queued now.
-void queue_print(std::string label) {
-  schedule_microtask([label = std::move(label)] { print(label); });
-}
 
 /// "1,2,3".
 std::string join(const std::vector<int>& values) {
@@ -129,11 +125,8 @@ TEST_CASE("timeout: an error that arrives in time passes through and cancels the
 TEST_CASE(
     "timeout: a future that is too late fails the result with TimeoutException at now + 1 + ms",
     "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
   dartloop::Duration limit_seen{-1};
-  const int code = loop.run([&limit_seen] {
+  const auto [code, lines, errors] = run_isolate([&limit_seen] {
     Completer<int> never;
     never.future().timeout(50ms).then([](int v) { print("result ", v); },
                                       [&limit_seen](const TimeoutException& e) {
@@ -148,9 +141,8 @@ TEST_CASE(
 
 TEST_CASE("timeout: the TimeoutException text is Dart's, with the limit as H:MM:SS.micros",
           "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
   std::string text;
-  loop.run([&text] {
+  run_isolate([&text] {
     Completer<int> never;
     never.future().timeout(50ms).catch_error([&text](const TimeoutException& e) {
       text = e.what();
@@ -162,12 +154,7 @@ TEST_CASE("timeout: the TimeoutException text is Dart's, with the limit as H:MM:
 
 TEST_CASE("timeout: a late error of the original is ignored and is not uncaught",
           "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> c;
     c.future().timeout(50ms).then([](int v) { print("result ", v); },
                                   [](const TimeoutException&) { print("timed out @", now_ms()); });
@@ -182,10 +169,7 @@ TEST_CASE("timeout: a late error of the original is ignored and is not uncaught"
 }
 
 TEST_CASE("timeout: a late value of the original is ignored", "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto c = Completer<int>::sync();
     c.future().then([](int v) { print("original got ", v, " @", now_ms()); });
     c.future().timeout(50ms).then([](int v) { print("result ", v); },
@@ -198,10 +182,7 @@ TEST_CASE("timeout: a late value of the original is ignored", "[helpers][timeout
 
 TEST_CASE("timeout: with on_timeout the result takes on_timeout's value when time runs out",
           "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> never;
     never.future()
         .timeout(50ms,
@@ -236,10 +217,7 @@ TEST_CASE("timeout: on_timeout is not called when the original completes in time
 
 TEST_CASE("timeout: when on_timeout returns a future, the result takes that future's value",
           "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> never;
     never.future()
         .timeout(50ms,
@@ -256,10 +234,7 @@ TEST_CASE("timeout: when on_timeout returns a future, the result takes that futu
 
 TEST_CASE("timeout: an on_timeout that throws fails the result with its error",
           "[helpers][timeout]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Completer<int> never;
     never.future()
         .timeout(50ms, []() -> int { throw std::length_error("from on_timeout"); })
@@ -301,10 +276,7 @@ TEST_CASE(
 // ---------------------------------------------------------------------------------------
 
 TEST_CASE("wait: the values come in list order whatever the completion order", "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<int>::wait({value_after(30ms, 1), value_after(10ms, 2), value_after(20ms, 3)})
         .then([](const std::vector<int>& values) {
           print("wait got ", join(values), " @", now_ms());
@@ -318,10 +290,7 @@ TEST_CASE(
     "wait: completes inside the callback of the last future to complete, before microtasks "
     "queued earlier",
     "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto a = Completer<int>::sync();
     auto b = Completer<int>::sync();
     Future<int>::wait({a.future(), b.future()}).then([](const std::vector<int>& values) {
@@ -346,12 +315,7 @@ TEST_CASE(
     "wait: without eager_error the first error in completion order wins, reported only once "
     "all have completed",
     "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     // List order: "second" before "first"; completion order: "first" at 11, "second" at 21.
     Future<int>::wait(
         {error_after(20ms, "second"), error_after(10ms, "first"), value_after(30ms, 3)})
@@ -367,12 +331,7 @@ TEST_CASE(
 
 TEST_CASE("wait: with eager_error the first error is reported at once and later ones are dropped",
           "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     WaitOptions<int> options;
     options.eager_error = true;
     Future<int>::wait(
@@ -389,10 +348,7 @@ TEST_CASE("wait: with eager_error the first error is reported at once and later 
 
 TEST_CASE("wait: with eager_error the failure is delivered inside the failing future's completion",
           "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto a = Completer<int>::sync();
     Completer<int> never;
     WaitOptions<int> options;
@@ -413,10 +369,7 @@ TEST_CASE("wait: with eager_error the failure is delivered inside the failing fu
 }
 
 TEST_CASE("wait: clean_up receives every successful value when the wait fails", "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     WaitOptions<int> options;
     options.clean_up = [](const int& v) { print("clean up ", v, " @", now_ms()); };
     Future<int>::wait({value_after(10ms, 1), error_after(20ms, "boom"), value_after(30ms, 3)},
@@ -432,10 +385,7 @@ TEST_CASE("wait: clean_up receives every successful value when the wait fails", 
 }
 
 TEST_CASE("wait: clean_up is not called when every future succeeds", "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     WaitOptions<int> options;
     options.clean_up = [](const int& v) { print("clean up ", v); };
     Future<int>::wait({value_after(10ms, 1), value_after(20ms, 2)}, options)
@@ -446,10 +396,7 @@ TEST_CASE("wait: clean_up is not called when every future succeeds", "[helpers][
 
 TEST_CASE("wait: an empty list gives a future that is already complete; then costs one microtask",
           "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("m1");
     auto result = Future<int>::wait(std::vector<Future<int>>{});
     queue_print("m2");
@@ -463,10 +410,7 @@ TEST_CASE("wait: an empty list gives a future that is already complete; then cos
 
 TEST_CASE("wait on Future<void>s completes without a value once all have completed",
           "[helpers][wait]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<void>::wait({Future<void>::delayed(20ms), Future<void>::delayed(10ms)}).then([] {
       print("all done @", now_ms());
     });
@@ -480,12 +424,7 @@ TEST_CASE("wait on Future<void>s completes without a value once all have complet
 
 TEST_CASE("any: the first value wins, delivered inside that future's completion",
           "[helpers][any]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     auto a = Completer<int>::sync();
     auto b = Completer<int>::sync();
     auto c = Completer<int>::sync();
@@ -510,12 +449,7 @@ TEST_CASE("any: the first value wins, delivered inside that future's completion"
 }
 
 TEST_CASE("any: the first error wins, and later values and errors are ignored", "[helpers][any]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  Lines errors;
-  capture(loop, lines);
-  capture_errors(loop, errors);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<int>::any({value_after(20ms, 1), error_after(10ms, "first"), error_after(30ms, "third")})
         .then([](int v) { print("any got ", v); },
               [](const std::runtime_error& e) { print("any failed: ", e.what(), " @", now_ms()); });
@@ -548,10 +482,7 @@ TEST_CASE(
     "for_each: plain results iterate synchronously, and the result is complete on return: "
     "a later then costs one microtask",
     "[helpers][for_each]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("m1");
     auto done = Future<void>::for_each(std::vector<std::string>{"a", "b", "c"},
                                        [](const std::string& s) { print("element ", s); });
@@ -568,10 +499,7 @@ TEST_CASE(
     "for_each: a returned future is waited for, and the next element starts inside its "
     "completion",
     "[helpers][for_each]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<void>::for_each(std::vector<int>{1, 2, 3}, [](int e) {
       print("start ", e, " @", now_ms());
       return Future<void>::delayed(10ms, [e] {
@@ -587,10 +515,7 @@ TEST_CASE(
 
 TEST_CASE("for_each: a failing returned future stops the iteration and fails the result",
           "[helpers][for_each]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     Future<void>::for_each(std::vector<int>{1, 2, 3},
                            [](int e) {
                              print("start ", e);
@@ -610,10 +535,7 @@ TEST_CASE(
     "for_each: an action that throws stops the iteration and fails the result one microtask "
     "later",
     "[helpers][for_each]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  const int code = loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("m1");
     auto done = Future<void>::for_each(std::vector<int>{1, 2, 3}, [](int e) {
       print("element ", e);
@@ -629,10 +551,7 @@ TEST_CASE(
 
 TEST_CASE("for_each: an empty range gives a result that is complete on return",
           "[helpers][for_each]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
-  loop.run([] {
+  const auto [code, lines, errors] = run_isolate([] {
     queue_print("m1");
     auto done = Future<void>::for_each(std::vector<int>{}, [](int e) { print("element ", e); });
     queue_print("m2");
@@ -649,11 +568,8 @@ TEST_CASE(
     "do_while: plain bools iterate synchronously, and the result is complete on return: a "
     "later then costs one microtask",
     "[helpers][do_while]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
   int n = 0;
-  loop.run([&n] {
+  const auto [code, lines, errors] = run_isolate([&n] {
     queue_print("m1");
     auto done = Future<void>::do_while([&n] {
       ++n;
@@ -672,11 +588,8 @@ TEST_CASE(
 
 TEST_CASE("do_while: a returned future is waited for, and the next call runs inside its completion",
           "[helpers][do_while]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
   int n = 0;
-  const int code = loop.run([&n] {
+  const auto [code, lines, errors] = run_isolate([&n] {
     Future<void>::do_while([&n] {
       const int k = ++n;
       print("iteration ", k, " @", now_ms());
@@ -695,11 +608,8 @@ TEST_CASE("do_while: a returned future is waited for, and the next call runs ins
 
 TEST_CASE("do_while: an action that throws fails the result one microtask later",
           "[helpers][do_while]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
   int n = 0;
-  const int code = loop.run([&n] {
+  const auto [code, lines, errors] = run_isolate([&n] {
     queue_print("m1");
     auto done = Future<void>::do_while([&n]() -> bool {
       ++n;
@@ -718,11 +628,8 @@ TEST_CASE("do_while: an action that throws fails the result one microtask later"
 
 TEST_CASE("do_while: a returned future that fails stops the loop and fails the result at once",
           "[helpers][do_while]") {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  capture(loop, lines);
   int n = 0;
-  const int code = loop.run([&n] {
+  const auto [code, lines, errors] = run_isolate([&n] {
     Future<void>::do_while([&n] {
       const int k = ++n;
       print("call ", k, " @", now_ms());
