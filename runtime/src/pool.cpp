@@ -22,9 +22,9 @@ void* pool_allocate_slow(std::size_t bytes) {
   return block;
 }
 
-void pool_free_slow(void* block, std::size_t bytes) noexcept {
+void pool_free_slow(void* block, std::size_t /*bytes*/) noexcept {
   --blocks_in_use;
-  ::operator delete(block, bytes);
+  ::operator delete(block);  // unsized: clang does not enable sized deallocation by default
 }
 
 std::size_t pool_blocks_in_use() noexcept { return blocks_in_use; }
@@ -129,7 +129,7 @@ void* pool_allocate_slow(std::size_t bytes) {
 
 void pool_free_slow(void* block, std::size_t bytes) noexcept {
   if (bytes > pool_max_block) {
-    ::operator delete(block, bytes);
+    ::operator delete(block);  // unsized: clang does not enable sized deallocation by default
     return;
   }
   // Futures never cross threads: a block from another pool is one whose thread has ended.

@@ -184,9 +184,10 @@ template <class T>
 class AsyncReturn : public AsyncPromiseBase {
  public:
   /// @brief `co_return value;`
-  template <class U = T>
-  requires std::convertible_to<U, T>
-  void return_value(U&& value) { outcome_.template emplace<T>(std::forward<U>(value)); }
+  template <std::convertible_to<T> U = T>
+  void return_value(U&& value) {
+    outcome_.template emplace<T>(std::forward<U>(value));
+  }
   /// @brief `co_return future;` chains to @p future.
   void return_value(Future<T> future) { outcome_.template emplace<Future<T>>(std::move(future)); }
 

@@ -46,9 +46,8 @@ class Completer {
   [[nodiscard]] bool is_completed() const noexcept { return !state_->may_complete(); }
 
   /// @brief Completes the future with @p value.
-  template <class U = V>
-  requires(!std::is_void_v<T> && std::convertible_to<U, V>) void complete(
-      U&& value, std::source_location where = std::source_location::current()) const {
+  template <std::convertible_to<V> U = V>
+  void complete(U&& value, std::source_location where = std::source_location::current()) const {
     check_not_completed();
     if (sync_) {
       state_->complete_value(V(std::forward<U>(value)));
@@ -58,8 +57,12 @@ class Completer {
   }
 
   /// @brief Completes a `Future<void>`.
-  void complete(std::source_location where =
-                    std::source_location::current()) const requires std::is_void_v<T> {
+  // (clang-format 14 cannot lay out a trailing requires-clause.)
+  // clang-format off
+  void complete(std::source_location where = std::source_location::current()) const
+    requires std::is_void_v<T>
+  {
+    // clang-format on
     check_not_completed();
     if (sync_) {
       state_->complete_value(Void{});

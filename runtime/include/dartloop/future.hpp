@@ -161,6 +161,10 @@ concept error_handler = std::invocable<H&, std::exception_ptr> ||
 template <class H>
 using caught_type_t = std::remove_cvref_t<typename first_param<std::decay_t<H>>::type>;
 
+/// @brief A callable taking no argument, other than the future type @p Self (`Future(f)`).
+template <class F, class Self>
+concept computation_of = std::invocable<F&> && !std::is_same_v<std::decay_t<F>, Self>;
+
 /// @brief Marks "no error handler" in a `then` node.
 struct NoHandler {};
 
@@ -429,9 +433,8 @@ class Future {
   ///
   /// The event is a zero-duration timer (`Timer::run`): it comes after every microtask and
   /// after every event already queued. A returned future is waited for; a throw fails it.
-  template <class F>
-  requires std::invocable<F&> &&(!std::is_same_v<std::decay_t<F>, Future>)explicit Future(
-      F computation, std::source_location where = std::source_location::current())
+  template <detail::computation_of<Future> F>
+  explicit Future(F computation, std::source_location where = std::source_location::current())
       : state_(State::make()) {
     Timer::run(
         [s = detail::Ref<State>::share(state_.get()), f = std::move(computation), where]() mutable {
@@ -480,17 +483,20 @@ class Future {
   }
 
   /// @brief Dart's `Future.value(v)`: NOT complete yet; its completion is a microtask queued now.
-  template <class U = V>
-  requires(!std::is_void_v<T> && std::convertible_to<U, V>) static Future
-      value(U&& v, std::source_location where = std::source_location::current()) {
+  template <std::convertible_to<V> U = V>
+  static Future value(U&& v, std::source_location where = std::source_location::current()) {
     Future result = Access::adopt(State::make());
     result.state_->async_complete_value(V(std::forward<U>(v)), where);
     return result;
   }
 
   /// @brief Dart's `Future.value()` for `Future<void>`: completes in a microtask queued now.
-  static Future value(
-      std::source_location where = std::source_location::current()) requires std::is_void_v<T> {
+  // (clang-format 14 cannot lay out a trailing requires-clause.)
+  // clang-format off
+  static Future value(std::source_location where = std::source_location::current())
+    requires std::is_void_v<T>
+  {
+    // clang-format on
     Future result = Access::adopt(State::make());
     result.state_->async_complete_value(Void{}, where);
     return result;
@@ -534,11 +540,13 @@ class Future {
   }
 
   /// @brief Dart's `Future.delayed(d)` for `Future<void>`: completes in a timer after @p d.
-  static Future delayed(
-      Duration d,
-      std::source_location where = std::source_location::current()) requires std::is_void_v<T> {
-    return delayed(
-        d, [] {}, where);
+  // (clang-format 14 cannot lay out a trailing requires-clause.)
+  // clang-format off
+  static Future delayed(Duration d, std::source_location where = std::source_location::current())
+    requires std::is_void_v<T>
+  {
+    return delayed(d, [] {}, where);
+    // clang-format on
   }
 
   // --- Listening -------------------------------------------------------------------------
@@ -699,14 +707,12 @@ class Future {
 };
 
 /// @brief `Future(f)` deduces `T` from what `f` returns (a returned future is flattened).
-template <class F>
-requires std::invocable<F&> Future(F)
-->Future<detail::flatten_t<std::invoke_result_t<F&>>>;
+template <std::invocable F>
+Future(F) -> Future<detail::flatten_t<std::invoke_result_t<F&>>>;
 
 /// @brief `Future(f, where)` deduces `T` like `Future(f)`.
-template <class F>
-requires std::invocable<F&> Future(F, std::source_location)
-->Future<detail::flatten_t<std::invoke_result_t<F&>>>;
+template <std::invocable F>
+Future(F, std::source_location) -> Future<detail::flatten_t<std::invoke_result_t<F&>>>;
 
 // --- Out-of-class definitions of the many-futures helpers ---------------------------------
 
