@@ -555,6 +555,20 @@ TEST_CASE("an empty Future refuses every operation with StateError", "[futures]"
   });
 }
 
+TEST_CASE("futures compare by identity: copies are equal, two futures of one value are not",
+          "[futures]") {
+  EventLoop loop(ClockKind::virtual_time);
+  loop.within([] {
+    Completer<int> c;
+    CHECK(c.future() == c.future());
+    const Future<int> a = Future<int>::value(1);
+    const Future<int> copy = a;
+    CHECK(a == copy);
+    CHECK_FALSE(a == Future<int>::value(1));
+    CHECK(Future<int>() == Future<int>());
+  });
+}
+
 TEST_CASE("futures need a running loop", "[futures]") {
   CHECK_THROWS_AS(Future<int>::value(1), StateError);
 }

@@ -16,7 +16,11 @@
 ///   caller can attach a handler); after a suspension it fails at once.
 /// - `co_return f` (a `Future<T>`) chains: a pending `f` hands its result over when it
 ///   completes; a complete `f` with a value hands it over at once unless someone already
-///   listens (then one microtask, as for a failed `f`).
+///   listens (then one microtask, as for a failed `f`). A `try` around `co_return f` does
+///   not see `f`'s error (the VM's lowering inside `try` is unverified, dart-semantics.md
+///   §1.4); write `co_return co_await f;` to catch it. A `Future<void>` function cannot
+///   `co_return f;` (a C++ promise has `return_value` or `return_void`, never both):
+///   write `co_await f; co_return;`.
 ///
 /// A suspended call belongs to its isolate: if the loop is destroyed while the call waits
 /// on a future that never completes, the loop destroys the frame (no leak). Coroutine

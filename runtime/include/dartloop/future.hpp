@@ -660,6 +660,11 @@ class Future {
   /// @brief True for a handle that refers to a future (not default-constructed or moved from).
   [[nodiscard]] bool valid() const noexcept { return state_.get() != nullptr; }
 
+  /// @brief True if both handles refer to the same future (Dart compares futures by identity).
+  friend bool operator==(const Future& a, const Future& b) noexcept {
+    return a.state_.get() == b.state_.get();
+  }
+
  private:
   friend struct detail::FutureAccess;
   template <class U>
