@@ -3,11 +3,13 @@
 // The recording is the runtime's own trace (Tracer frames are snapshots taken by the loop),
 // so what the demo shows is what the loop did, not a re-enactment.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "dartloop/trace_writers.hpp"
@@ -118,6 +120,14 @@ int main(int argc, char** argv) {
     ok &= write_file(chrome_path, [&](std::ostream& o) { dartloop::write_chrome_trace(o, trace); });
   }
   if (!dot_dir.empty()) {
+    // One file per step goes into the folder: make it if it is not there yet.
+    std::error_code ec;
+    std::filesystem::create_directories(dot_dir, ec);
+    if (ec) {
+      std::cerr << "dartloop-demo: cannot create folder " << dot_dir << ": " << ec.message()
+                << '\n';
+      return 1;
+    }
     for (std::size_t i = 0; i < trace.frames().size() && ok; ++i) {
       const auto& frame = trace.frames()[i];
       const std::string path = dot_dir + "/step-" + std::to_string(i + 1) + ".dot";
