@@ -179,7 +179,9 @@ struct BatchSpawner {
   }
 };
 
-double microtask_batch(std::size_t n) {
+/// Runs `Spawner` batches (at least one) for about @p n operations; ns per operation.
+template <class Spawner>
+double run_batches(std::size_t n, std::string_view what) {
   dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
   BatchState state;
   state.batches_left = std::max<std::size_t>(n / state.batch, 1);
@@ -187,11 +189,15 @@ double microtask_batch(std::size_t n) {
   SteadyClock::time_point t0;
   loop.run([&] {
     t0 = SteadyClock::now();
-    dartloop::schedule_microtask(BatchSpawner{&state});
+    dartloop::schedule_microtask(Spawner{&state});
   });
   const SteadyClock::time_point t1 = SteadyClock::now();
-  check(state.ran == expected, "microtask batch ran every microtask");
+  check(state.ran == expected, what);
   return ns_between(t0, t1) * static_cast<double>(n) / static_cast<double>(expected);
+}
+
+double microtask_batch(std::size_t n) {
+  return run_batches<BatchSpawner>(n, "microtask batch ran every microtask");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -590,14 +596,8 @@ double await_value(std::size_t n) {
 /// listens to each with one `then` and completes it (which queues a microtask per completer,
 /// where the callback runs), then queues itself behind those 1000. A step allocates and
 /// frees a state and a `then` node.
-struct CycleState {
-  std::size_t batches_left = 0;
-  std::size_t batch = 1000;
-  std::size_t ran = 0;
-};
-
 struct CycleSpawner {
-  CycleState* state;
+  BatchState* state;
   void operator()() const {
     for (std::size_t i = 0; i < state->batch; ++i) {
       dartloop::Completer<int> completer;
@@ -609,18 +609,7 @@ struct CycleSpawner {
 };
 
 double completer_cycle(std::size_t n) {
-  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
-  CycleState state;
-  state.batches_left = std::max<std::size_t>(n / state.batch, 1);
-  const std::size_t expected = state.batches_left * state.batch;
-  SteadyClock::time_point t0;
-  loop.run([&] {
-    t0 = SteadyClock::now();
-    dartloop::schedule_microtask(CycleSpawner{&state});
-  });
-  const SteadyClock::time_point t1 = SteadyClock::now();
-  check(state.ran == expected, "completer cycle ran every callback");
-  return ns_between(t0, t1) * static_cast<double>(n) / static_cast<double>(expected);
+  return run_batches<CycleSpawner>(n, "completer cycle ran every callback");
 }
 
 // --- Memory of a pending future with one listener (fresh child process, as for timers). ----
