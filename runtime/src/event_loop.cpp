@@ -57,6 +57,13 @@ EventLoop::~EventLoop() {
     release_frame(*oldest);  // in case the frame's destructor does not (it does; be safe)
     oldest->handle.destroy();
   }
+  // Then the stream objects: each drops its references, which frees the cycles among them.
+  // Unlinked before the call, so objects freed meanwhile do not touch the list.
+  while (owned_ != nullptr) {
+    IsolateOwned* object = owned_;
+    release_owned(*object);
+    object->on_isolate_end();
+  }
 }
 
 void EventLoop::throw_no_loop() {
@@ -539,6 +546,22 @@ void EventLoop::release_frame(AsyncFrame& frame) noexcept {
   (frame.next != nullptr ? frame.next->prev : last_frame_) = frame.prev;
   frame.prev = frame.next = nullptr;
   --frame_count_;
+}
+
+void EventLoop::adopt_owned(IsolateOwned& object) noexcept {
+  object.prev_ = nullptr;
+  object.next_ = owned_;
+  if (owned_ != nullptr) owned_->prev_ = &object;
+  owned_ = &object;
+  object.linked_ = true;
+}
+
+void EventLoop::release_owned(IsolateOwned& object) noexcept {
+  if (!object.linked_) return;
+  (object.prev_ != nullptr ? object.prev_->next_ : owned_) = object.next_;
+  if (object.next_ != nullptr) object.next_->prev_ = object.prev_;
+  object.prev_ = object.next_ = nullptr;
+  object.linked_ = false;
 }
 
 [[gnu::cold, gnu::noinline]] void EventLoop::notify_suspend(const TaskInfo& frame) noexcept {

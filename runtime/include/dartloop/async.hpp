@@ -73,9 +73,10 @@ class AsyncPromiseBase {
 
  protected:
   ~AsyncPromiseBase() { loop_->release_frame(frame_); }
-  /// @brief Starts the frame's membership of the isolate.
-  void adopt(std::coroutine_handle<> h) noexcept {
+  /// @brief Starts the frame's membership of the isolate (@p where: the function, if known).
+  void adopt(std::coroutine_handle<> h, std::source_location where = {}) noexcept {
     frame_.handle = h;
+    frame_.info.where = where;
     loop_->adopt_frame(frame_);
   }
 
@@ -178,6 +179,20 @@ class ValueAwaiter {
   AsyncPromiseBase* promise_ = nullptr;
 };
 
+/// @brief What `co_await x` means in a coroutine of the runtime: a future, a ready-made
+/// awaiter, or a plain value.
+template <class A>
+auto transform_awaited(A&& awaited, std::source_location where) {
+  using D = std::remove_cvref_t<A>;
+  if constexpr (is_future_v<D>) {
+    return FutureAwaiter<typename D::value_type>(FutureAccess::state(awaited), where);
+  } else if constexpr (awaiter<D>) {
+    return std::forward<A>(awaited);
+  } else {
+    return ValueAwaiter<D>(std::forward<A>(awaited), where);
+  }
+}
+
 /// @brief How an async function ended: nothing yet, a value, an error, or a future to follow.
 template <class T>
 using AsyncOutcome = std::variant<std::monostate, value_of<T>, AsyncError, Future<T>>;
@@ -259,17 +274,10 @@ class AsyncPromise : public AsyncReturn<T> {
         AsyncError{std::current_exception(), this->last_await()});
   }
 
-  /// @brief Chooses what `co_await x` means: a future, a ready-made awaiter, or a plain value.
+  /// @brief Chooses what `co_await x` means (see `transform_awaited`).
   template <class A>
   auto await_transform(A&& awaited, std::source_location where = std::source_location::current()) {
-    using D = std::remove_cvref_t<A>;
-    if constexpr (is_future_v<D>) {
-      return FutureAwaiter<typename D::value_type>(FutureAccess::state(awaited), where);
-    } else if constexpr (awaiter<D>) {
-      return std::forward<A>(awaited);
-    } else {
-      return ValueAwaiter<D>(std::forward<A>(awaited), where);
-    }
+    return transform_awaited(std::forward<A>(awaited), where);
   }
 
  private:

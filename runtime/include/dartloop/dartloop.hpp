@@ -13,6 +13,11 @@
 #include "dartloop/inbox.hpp"            // IWYU pragma: export
 #include "dartloop/microtask_queue.hpp"  // IWYU pragma: export
 #include "dartloop/print.hpp"            // IWYU pragma: export
+#include "dartloop/stream.hpp"           // IWYU pragma: export
+#include "dartloop/stream_controller.hpp"  // IWYU pragma: export
+#include "dartloop/stream_iterator.hpp"  // IWYU pragma: export
+#include "dartloop/stream_subscription.hpp"  // IWYU pragma: export
+#include "dartloop/async_star.hpp"       // IWYU pragma: export
 #include "dartloop/small_function.hpp"   // IWYU pragma: export
 #include "dartloop/task.hpp"             // IWYU pragma: export
 #include "dartloop/timer.hpp"            // IWYU pragma: export

@@ -60,6 +60,36 @@ struct AsyncFrame {
   AsyncFrame* next = nullptr;      ///< Next frame of the loop (newer call).
 };
 
+/// @brief An object of the isolate that may sit in a reference cycle; the loop frees the
+/// cycle when the isolate ends.
+///
+/// Streams are webs of objects that point at each other (a controller and its
+/// subscription, a transformed stream and its source); Dart's garbage collector frees
+/// such a web once nothing reaches it, and frees the whole heap with its isolate. Here
+/// each object counts references, breaks its own cycles when it is cancelled or done,
+/// and links itself into its loop, so that whatever is still alive when the isolate ends
+/// is told to drop its references (`on_isolate_end`) and nothing leaks.
+class IsolateOwned {
+ public:
+  IsolateOwned() = default;
+  IsolateOwned(const IsolateOwned&) = delete;
+  IsolateOwned& operator=(const IsolateOwned&) = delete;
+  IsolateOwned(IsolateOwned&&) = delete;
+  IsolateOwned& operator=(IsolateOwned&&) = delete;
+  virtual ~IsolateOwned() = default;
+
+  /// @brief The isolate ends: drop every reference this object holds (it stays valid).
+  virtual void on_isolate_end() noexcept = 0;
+  /// @brief True while the loop still holds it in its list (false once the isolate ended).
+  [[nodiscard]] bool owned_by_loop() const noexcept { return linked_; }
+
+ private:
+  friend class EventLoop;
+  IsolateOwned* prev_ = nullptr;
+  IsolateOwned* next_ = nullptr;
+  bool linked_ = false;
+};
+
 /// @brief One isolate's event loop: an event queue, a microtask queue, timers, a clock.
 ///
 /// The rule it implements (Dart VM, `_RawReceivePort._handleMessage`): take
@@ -172,6 +202,11 @@ class EventLoop {
     if (observed()) [[unlikely]]
       notify_resume(frame.info);
   }
+  /// @brief Links @p object into the isolate, which tells it when the isolate ends.
+  void adopt_owned(IsolateOwned& object) noexcept;
+  /// @brief Unlinks @p object (it is being destroyed); nothing happens if it is not linked.
+  void release_owned(IsolateOwned& object) noexcept;
+
   /// @brief Number of async function calls alive (running or suspended).
   [[nodiscard]] std::size_t async_frames() const noexcept { return frame_count_; }
 
@@ -284,6 +319,7 @@ class EventLoop {
   AsyncFrame* frames_ = nullptr;  // oldest first
   AsyncFrame* last_frame_ = nullptr;
   std::size_t frame_count_ = 0;
+  IsolateOwned* owned_ = nullptr;  // newest first
   std::vector<TimerSlot> batch_;  // reused by timer events (never nested: tasks run to completion)
   const TaskInfo* running_ = nullptr;
   TaskId last_id_ = 0;
