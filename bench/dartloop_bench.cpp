@@ -37,10 +37,14 @@
 #include <vector>
 
 #include "dartloop/async.hpp"
+#include "dartloop/async_star.hpp"
 #include "dartloop/completer.hpp"
 #include "dartloop/event_loop.hpp"
 #include "dartloop/future.hpp"
 #include "dartloop/loop_observer.hpp"
+#include "dartloop/stream.hpp"
+#include "dartloop/stream_controller.hpp"
+#include "dartloop/stream_iterator.hpp"
 #include "dartloop/timer.hpp"
 
 namespace {
@@ -663,6 +667,74 @@ int memory_child_future(std::size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 6b. Streams: an asynchronous controller, and an async* generator consumed by `await for`.
+// ---------------------------------------------------------------------------------------
+
+/// What a stream listener saw: how many values, their sum, and whether done arrived.
+struct StreamTally {
+  std::size_t count = 0;
+  std::size_t sum = 0;
+  bool done = false;
+};
+
+/// An asynchronous StreamController<int> with one listener: one event adds n values and
+/// closes, then the loop delivers them one per microtask (each delivery queues the next at
+/// the back of the microtask queue, as Dart does), and finally done. Timed from the first
+/// `add` to the end of the loop, so the adds (buffering) are part of the cost per event.
+double stream_controller_events(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  StreamTally tally;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    const dartloop::StreamController<int> controller;
+    StreamTally* t = &tally;
+    (void)controller.stream().listen(
+        [t](const int& v) {
+          ++t->count;
+          t->sum += static_cast<std::size_t>(v);
+        },
+        {.on_error = {}, .on_done = [t] { t->done = true; }, .cancel_on_error = false});
+    t0 = SteadyClock::now();
+    for (std::size_t i = 0; i < n; ++i) controller.add(static_cast<int>(i));
+    (void)controller.close();
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(tally.count == n && tally.sum == n * (n - 1) / 2,
+        "stream controller delivered every value in order");
+  check(tally.done, "stream controller delivered done");
+  return ns_between(t0, t1);
+}
+
+/// An async* generator: yields 0..n-1. Each `co_yield` hands the value to the listener
+/// synchronously, then the body resumes one microtask later.
+dartloop::Stream<int> count_up(std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) co_yield static_cast<int>(i);
+}
+
+/// `await for (v in s) sum += v;` written out with a StreamIterator.
+dartloop::Future<std::size_t> sum_await_for(dartloop::Stream<int> s) {
+  dartloop::StreamIterator<int> it(s);
+  std::size_t sum = 0;
+  while (co_await it.move_next()) sum += static_cast<std::size_t>(it.current());
+  co_return sum;
+}
+
+/// The generator consumed by `await for`, from the call to the end of the loop.
+double async_star_await_for(std::size_t n) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  std::size_t result = 0;
+  SteadyClock::time_point t0;
+  loop.run([&] {
+    t0 = SteadyClock::now();
+    sum_await_for(count_up(n)).then([&result](std::size_t sum) { result = sum; });
+  });
+  const SteadyClock::time_point t1 = SteadyClock::now();
+  check(result == n * (n - 1) / 2, "await for saw every value the generator yielded");
+  check(loop.async_frames() == 0, "the generator and the await-for loop finished");
+  return ns_between(t0, t1);
+}
+
+// ---------------------------------------------------------------------------------------
 // 7. Observer attached: the microtask chain without an observer and with an empty one attached.
 //
 // This is tracing *on* with an observer that records nothing, not "tracing off": tracing off
@@ -841,6 +913,12 @@ int run_all() {
   }
   if (selected("completer_cycle")) {
     emit("completer_cycle", measure(iters(1'000'000), completer_cycle), "ns/op");
+  }
+  if (selected("stream_controller_events")) {
+    emit("stream_controller_events", measure(iters(1'000'000), stream_controller_events), "ns/op");
+  }
+  if (selected("async_star_await_for")) {
+    emit("async_star_await_for", measure(iters(1'000'000), async_star_await_for), "ns/op");
   }
   if (selected("pending_future")) {
     emit("pending_future_pool", static_cast<double>(pending_future_pool_bytes()), "bytes/future");

@@ -30,7 +30,9 @@ void usage(std::ostream& out) {
          "  --step               wait for Enter between steps\n"
          "  --trace FILE         also write the trace as JSON Lines\n"
          "  --chrome-trace FILE  also write a Chrome trace (open in https://ui.perfetto.dev)\n"
-         "  --dot DIR            also write one Graphviz file per step (render: dot -Tsvg)\n";
+         "  --dot DIR            also write one Graphviz file per step (render: dot -Tsvg)\n"
+         "  A scenario of several isolates writes one file of each per isolate (F-a.jsonl,\n"
+         "  F-b.jsonl; DIR/a-step-1.dot, DIR/b-step-1.dot).\n";
 }
 
 const Scenario* find(std::string_view name) {
@@ -48,6 +50,84 @@ bool write_file(const std::string& path, auto&& writer) {
   }
   writer(out);
   return static_cast<bool>(out);
+}
+
+// "== title =====": a heading as wide as the viewer's step rules.
+std::string heading(const std::string& title) {
+  std::string line = "== " + title + " ";
+  if (line.size() < 78) line.append(78 - line.size(), '=');
+  return line;
+}
+
+// Where a scenario's recordings go (empty: not written).
+struct Exports {
+  std::string trace_path;
+  std::string chrome_path;
+  std::string dot_dir;
+};
+
+// A part's own file: "trace.jsonl" becomes "trace-a.jsonl" (unchanged for a one-part scenario).
+std::string labelled(const std::string& path, std::string_view label) {
+  if (label.empty()) return path;
+  std::filesystem::path p(path);
+  p.replace_filename(p.stem().string() + "-" + std::string(label) + p.extension().string());
+  return p.string();
+}
+
+// One isolate: its exit code, and whether its recordings were written.
+struct Outcome {
+  int code = 0;
+  bool exported = true;
+};
+
+// Runs @p run on a fresh virtual-clock loop, records it, replays it, and writes the exports.
+Outcome run_isolate(const Scenario& scenario, std::string_view label,
+                    int (*run)(dartloop::EventLoop&), const dartloop::demo::ViewOptions& view,
+                    const Exports& exports) {
+  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+  dartloop::Tracer trace(loop, dartloop::Tracer::Options{.frames = true});
+  std::vector<std::string> errors;
+  loop.set_output([](std::string_view) {});  // the replay shows the output step by step
+  loop.set_error_output([&](std::string_view line) { errors.emplace_back(line); });
+  Outcome outcome{.code = run(loop)};
+  dartloop::demo::show_run(std::cout, std::cin, trace, errors, view);
+
+  bool& ok = outcome.exported;
+  if (!exports.trace_path.empty()) {
+    ok &= write_file(labelled(exports.trace_path, label),
+                     [&](std::ostream& o) { dartloop::write_json_lines(o, trace); });
+  }
+  if (!exports.chrome_path.empty()) {
+    ok &= write_file(labelled(exports.chrome_path, label),
+                     [&](std::ostream& o) { dartloop::write_chrome_trace(o, trace); });
+  }
+  if (!exports.dot_dir.empty()) {
+    // One file per step goes into the folder: make it if it is not there yet.
+    std::error_code ec;
+    std::filesystem::create_directories(exports.dot_dir, ec);
+    if (ec) {
+      std::cerr << "dartloop-demo: cannot create folder " << exports.dot_dir << ": " << ec.message()
+                << '\n';
+      ok = false;
+      return outcome;
+    }
+    // A part's steps are "a-step-1.dot", ...; a one-part scenario's "step-1.dot", ...
+    const std::string prefix = label.empty() ? "" : std::string(label) + "-";
+    const std::string title =
+        std::string(scenario.name) + (label.empty() ? "" : " (" + std::string(label) + ")");
+    for (std::size_t i = 0; i < trace.frames().size() && ok; ++i) {
+      const auto& frame = trace.frames()[i];
+      const std::string n = std::to_string(i + 1);
+      std::string path = exports.dot_dir;
+      path.append("/").append(prefix).append("step-").append(n).append(".dot");
+      std::string step_title = title;
+      step_title.append(", step ").append(n);
+      ok &= write_file(path, [&](std::ostream& o) {
+        dartloop::write_dot(o, frame.queues, {.title = step_title, .frame = &frame});
+      });
+    }
+  }
+  return outcome;
 }
 
 }  // namespace
@@ -80,7 +160,7 @@ int main(int argc, char** argv) {
     } else if (a == "--list") {
       for (const Scenario& s : dartloop::demo::scenarios()) {
         std::cout << "  " << s.name
-                  << std::string(16 - std::min<std::size_t>(15, s.name.size()), ' ') << s.summary
+                  << std::string(22 - std::min<std::size_t>(21, s.name.size()), ' ') << s.summary
                   << '\n';
       }
       return 0;
@@ -101,44 +181,26 @@ int main(int argc, char** argv) {
     return usage_error;
   }
 
-  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
-  dartloop::Tracer trace(loop, dartloop::Tracer::Options{.frames = true});
-  std::vector<std::string> errors;
-  loop.set_output([](std::string_view) {});  // the replay shows the output step by step
-  loop.set_error_output([&](std::string_view line) { errors.emplace_back(line); });
-  const int code = scenario->run(loop);
-
+  const Exports exports{.trace_path = trace_path, .chrome_path = chrome_path, .dot_dir = dot_dir};
   std::cout << "dartloop demo: " << scenario->name << " - " << scenario->summary << '\n'
             << scenario->lesson << "\n\n";
-  dartloop::demo::show_run(std::cout, std::cin, trace, errors, view);
-
-  bool ok = true;
-  if (!trace_path.empty()) {
-    ok &= write_file(trace_path, [&](std::ostream& o) { dartloop::write_json_lines(o, trace); });
+  if (scenario->parts.empty()) {
+    const Outcome outcome = run_isolate(*scenario, "", scenario->run, view, exports);
+    return outcome.exported ? outcome.code : 1;
   }
-  if (!chrome_path.empty()) {
-    ok &= write_file(chrome_path, [&](std::ostream& o) { dartloop::write_chrome_trace(o, trace); });
+  // Several isolates, one after the other, each under its own heading.
+  int code = 0;
+  for (const dartloop::demo::Part& part : scenario->parts) {
+    std::cout << '\n'
+              << heading("part (" + std::string(part.label) + "): " + std::string(part.title))
+              << '\n'
+              << part.lesson << "\n\n";
+    const Outcome outcome = run_isolate(*scenario, part.label, part.run, view, exports);
+    if (!outcome.exported) return 1;
+    if (code == 0) code = outcome.code;
   }
-  if (!dot_dir.empty()) {
-    // One file per step goes into the folder: make it if it is not there yet.
-    std::error_code ec;
-    std::filesystem::create_directories(dot_dir, ec);
-    if (ec) {
-      std::cerr << "dartloop-demo: cannot create folder " << dot_dir << ": " << ec.message()
-                << '\n';
-      return 1;
-    }
-    for (std::size_t i = 0; i < trace.frames().size() && ok; ++i) {
-      const auto& frame = trace.frames()[i];
-      const std::string path = dot_dir + "/step-" + std::to_string(i + 1) + ".dot";
-      ok &= write_file(path, [&](std::ostream& o) {
-        dartloop::write_dot(
-            o, frame.queues,
-            {.title = std::string(scenario->name) + ", step " + std::to_string(i + 1),
-             .frame = &frame});
-      });
-    }
+  if (scenario->epilogue != nullptr) {
+    std::cout << '\n' << heading("side by side") << '\n' << scenario->epilogue();
   }
-  if (!ok) return 1;
   return code;
 }

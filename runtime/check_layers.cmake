@@ -5,7 +5,7 @@ set(order
   microtask_queue event_queue inbox queue_snapshot timer_queue
   loop_observer event_loop timer print
   detail/future_state future completer async
-  detail/pending_events stream_subscription detail/controller_core detail/forwarding_stream
+  detail/chunked_fifo detail/pending_events stream_subscription detail/controller_core detail/forwarding_stream
   stream stream_controller stream_iterator async_star dartloop
   tracer trace_writers starvation_watchdog)
 

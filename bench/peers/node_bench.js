@@ -16,6 +16,7 @@
 
 'use strict';
 
+const { EventEmitter, on } = require('events');
 const { Worker } = require('worker_threads');
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -398,6 +399,42 @@ function completerCycle(n) {
   });
 }
 
+// --- 7. Streams -----------------------------------------------------------------------------
+
+/// Nearest peer of an asynchronous StreamController with one listener: an EventEmitter fed n
+/// 'data' events in one go, consumed through `events.on` (an async iterator that buffers the
+/// events nobody has asked for yet) by `for await`. Timed from the first emit to the last
+/// value; the loop leaves after n values (which removes the listener).
+async function streamControllerEvents(n) {
+  const emitter = new EventEmitter();
+  const events = on(emitter, 'data');
+  const t0 = now();
+  for (let i = 0; i < n; i++) emitter.emit('data', i);
+  let count = 0;
+  let sum = 0;
+  for await (const [v] of events) {
+    sum += v;
+    if (++count === n) break;
+  }
+  const t1 = now();
+  check(count === n && sum === (n * (n - 1)) / 2, 'events.on delivered every value in order');
+  return nsBetween(t0, t1);
+}
+
+async function* countUp(n) {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/// An async generator consumed by `for await`, from the call to the last value.
+async function asyncStarAwaitFor(n) {
+  const t0 = now();
+  let sum = 0;
+  for await (const v of countUp(n)) sum += v;
+  const t1 = now();
+  check(sum === (n * (n - 1)) / 2, 'for await saw every value the generator yielded');
+  return nsBetween(t0, t1);
+}
+
 // --------------------------------------------------------------------------------------------
 
 async function main() {
@@ -433,6 +470,12 @@ async function main() {
   if (selected('await_value')) emit('await_value', await measure(iters(1000000), awaitValue));
   if (selected('completer_cycle')) {
     emit('completer_cycle', await measure(iters(1000000), completerCycle));
+  }
+  if (selected('stream_controller_events')) {
+    emit('stream_controller_events', await measure(iters(1000000), streamControllerEvents));
+  }
+  if (selected('async_star_await_for')) {
+    emit('async_star_await_for', await measure(iters(1000000), asyncStarAwaitFor));
   }
   if (selected('pending_future')) {
     benchPendingMemory(iters(1000000), 'futures', 'pending_future', 'bytes/future');

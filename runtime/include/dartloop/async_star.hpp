@@ -16,7 +16,8 @@
 ///   `co_yield` were a `return`: the frame is destroyed, so destructors run (Dart's
 ///   `finally`; a C++ destructor cannot await or yield, a Dart `finally` could). Cancelling
 ///   while it waits at a `co_await` lets it run on until its next `co_yield`, which then
-///   returns. The future returned by `cancel()` completes once the body has ended.
+///   returns. A generator cancelled before its first microtask ran runs none of its body.
+///   The future returned by `cancel()` completes once the body has ended.
 /// - An exception that leaves the body becomes an error event, followed by done.
 ///
 /// The microtask that starts or resumes a generator carries the generator's name and the
@@ -112,6 +113,9 @@ class GeneratorCore final : public ControllerCore<T> {
           this->add_error_unchecked(*error, error->where);
         }
       }
+      // Read again: a listener with cancel_on_error cancels inside `add_error_unchecked`, and
+      // its error waits for this cancel to complete (Dart's `close` reads the field anew).
+      cancelling = cancellation_.valid() ? FutureAccess::state(cancellation_) : nullptr;
       if (cancelling != nullptr && cancelling->may_complete()) cancelling->complete_value(Void{});
       if (!this->is_closed()) this->close_unchecked(resume_where_);
     } catch (...) {
@@ -124,13 +128,14 @@ class GeneratorCore final : public ControllerCore<T> {
     scheduled_ = false;
     suspended_at_yield_ = false;
     if (!body_) return;
-    if (started_ && !this->has_listener()) {  // resumed after a cancel: return from the yield
+    // The VM resumes the body with "nobody listens any more" at every suspension point,
+    // the first one included: a generator cancelled before it started runs no code at all.
+    if (!this->has_listener()) {  // return from the yield (or from the start)
       std::coroutine_handle<> body = std::exchange(body_, {});
       body.destroy();
       finish(std::nullopt);
       return;
     }
-    started_ = true;
     body_.resume();
   }
 
@@ -144,8 +149,8 @@ class GeneratorCore final : public ControllerCore<T> {
   void schedule() {
     if (scheduled_ || this->is_paused() || adding_) return;
     scheduled_ = true;
-    this->loop().schedule_microtask(
-        [self = Ref<GeneratorCore>::share(this)] { self->run_body(); }, resume_where_);
+    this->loop().schedule_microtask([self = Ref<GeneratorCore>::share(this)] { self->run_body(); },
+                                    resume_where_);
   }
 
   Future<void> on_cancel() {
@@ -160,7 +165,6 @@ class GeneratorCore final : public ControllerCore<T> {
   std::coroutine_handle<> body_;
   Future<void> cancellation_;
   std::source_location resume_where_;
-  bool started_ = false;
   bool scheduled_ = false;
   bool suspended_at_yield_ = false;
   bool adding_ = false;
@@ -192,9 +196,9 @@ class AsyncStarPromise : public AsyncPromiseBase {
 
   /// @brief `co_yield`: hands the value over, then suspends (or returns if cancelled).
   struct YieldAwaiter {
-    AsyncStarPromise* promise;   ///< The generator.
-    bool returns;                ///< Nobody listens any more: the body returns here.
-    std::source_location where;  ///< The `co_yield`.
+    AsyncStarPromise* promise = nullptr;  ///< The generator.
+    bool returns = false;                 ///< Nobody listens any more: the body returns here.
+    std::source_location where;           ///< The `co_yield`.
     /// @brief Never ready: a yield always suspends.
     [[nodiscard]] static bool await_ready() noexcept { return false; }
     /// @brief Suspends; or ends the body as a `return` would.
@@ -213,7 +217,8 @@ class AsyncStarPromise : public AsyncPromiseBase {
 
   /// @brief `co_yield value;`
   template <std::convertible_to<T> U>
-  YieldAwaiter yield_value(U&& value, std::source_location where = std::source_location::current()) {
+  YieldAwaiter yield_value(U&& value,
+                           std::source_location where = std::source_location::current()) {
     return YieldAwaiter{this, core_->yield(std::forward<U>(value), where), where};
   }
   /// @brief `co_yield yield_all(stream);` (Dart's `yield*`).

@@ -320,7 +320,7 @@ class EventLoop {
   AsyncFrame* last_frame_ = nullptr;
   std::size_t frame_count_ = 0;
   IsolateOwned* owned_ = nullptr;  // newest first
-  std::vector<TimerSlot> batch_;  // reused by timer events (never nested: tasks run to completion)
+  std::vector<TimerSlot> batch_;   // reused by timer events (never nested: tasks run to completion)
   const TaskInfo* running_ = nullptr;
   TaskId last_id_ = 0;
   std::size_t keep_alive_ = 0;

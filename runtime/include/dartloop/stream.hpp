@@ -53,7 +53,9 @@ namespace detail {
 struct StreamAccess {
   /// @brief The source (throws `StateError` for an empty stream).
   template <class T>
-  static StreamSource<T>& source(const Stream<T>& s);
+  static StreamSource<T>& source(const Stream<T>& s) {
+    return s.source();
+  }
   /// @brief A reference to the source.
   template <class T>
   static Ref<StreamSource<T>> ref(const Stream<T>& s) {
@@ -61,7 +63,9 @@ struct StreamAccess {
   }
   /// @brief A stream over @p source.
   template <class T>
-  static Stream<T> wrap(Ref<StreamSource<T>> source);
+  static Stream<T> wrap(Ref<StreamSource<T>> source) {
+    return Stream<T>::wrap(std::move(source));
+  }
 };
 
 /// @brief Wraps a transformation of @p source into a stream.
@@ -89,8 +93,8 @@ class IterableSource final : public StreamSource<T> {
     this->check_alive();
     auto core = make_node<ControllerCore<T>>(false, where_);
     // The walker lives in the controller's hooks; the microtasks hold the controller.
-    auto walker = std::make_shared<Walker>(Walker{elements_, std::begin(*elements_), core.get(),
-                                                  true, where_});
+    auto walker = std::make_shared<Walker>(
+        Walker{elements_, std::begin(*elements_), core.get(), true, where_});
     core->set_on_listen([walker] { walker->schedule(); });
     core->set_on_resume([walker] {
       if (!walker->scheduled) {
@@ -109,12 +113,12 @@ class IterableSource final : public StreamSource<T> {
     std::shared_ptr<const Range> elements;
     decltype(std::begin(std::declval<const Range&>())) it;
     ControllerCore<T>* core;
-    bool scheduled;
+    bool scheduled = true;
     std::source_location where;
 
     void schedule() {
-      core->loop().schedule_microtask(
-          [c = Ref<ControllerCore<T>>::share(core), this] { next(); }, where);
+      core->loop().schedule_microtask([c = Ref<ControllerCore<T>>::share(core), this] { next(); },
+                                      where);
     }
     // One element per microtask, delivered synchronously (`addSync`), then the next.
     void next() {
@@ -251,8 +255,8 @@ class Stream {
   template <class E>
   static Stream error(E&& e, std::source_location where = std::source_location::current()) {
     auto core = detail::make_node<detail::ControllerCore<T>>(false, where);
-    core->add_error_unchecked(
-        AsyncError{detail::to_exception_ptr(std::forward<E>(e)), where}, where);
+    core->add_error_unchecked(AsyncError{detail::to_exception_ptr(std::forward<E>(e)), where},
+                              where);
     core->close_unchecked(where);
     return wrap(std::move(core));
   }
@@ -281,7 +285,67 @@ class Stream {
   /// stopwatch-based implementation does.
   template <std::invocable<int> F>
   static Stream periodic(Duration period, F computation,
-                         std::source_location where = std::source_location::current());
+                         std::source_location where = std::source_location::current()) {
+    using Core = detail::ControllerCore<T>;
+    auto core = detail::make_node<Core>(true, where);
+    // Lives in the controller's hooks; the timer's callback holds the controller.
+    struct Ticker {
+      Core* core;
+      Duration period{0};
+      F computation;
+      std::source_location where;
+      int count = 0;
+      Timer timer{};
+      Duration watch_started{0};  // Dart's Stopwatch: reset at each tick, stopped while paused
+      Duration watch_elapsed{0};
+      bool watch_running = false;
+
+      void tick() {
+        watch_elapsed = Duration{0};
+        if (watch_running) watch_started = core->loop().now();
+        std::optional<T> event;
+        try {
+          event.emplace(std::invoke(computation, count++));
+        } catch (...) {
+          core->add_error(detail::caught(nullptr, where), where);
+          return;
+        }
+        core->add(std::move(*event), where);
+      }
+      void start_periodic() {
+        timer = Timer::periodic(
+            period, [c = detail::Ref<Core>::share(core), this](Timer&) { tick(); }, where);
+      }
+      [[nodiscard]] Duration elapsed() const {
+        return watch_elapsed + (watch_running ? core->loop().now() - watch_started : Duration{0});
+      }
+    };
+    auto ticker = std::make_shared<Ticker>(
+        Ticker{core.get(), period, std::move(computation), where, 0, {}, {}, {}, false});
+    core->set_on_listen([ticker] { ticker->start_periodic(); });
+    core->set_on_cancel([ticker]() -> Future<void> {
+      ticker->timer.cancel();
+      return detail::completed_future();  // Dart returns `Future._nullFuture` here
+    });
+    core->set_on_pause([ticker] {
+      ticker->watch_elapsed = ticker->elapsed();
+      ticker->watch_running = false;
+      ticker->timer.cancel();
+    });
+    core->set_on_resume([ticker] {
+      const Duration elapsed = ticker->elapsed();
+      ticker->watch_started = ticker->core->loop().now();
+      ticker->watch_running = true;
+      ticker->timer = Timer(
+          ticker->period - elapsed,
+          [c = detail::Ref<Core>::share(ticker->core), t = ticker.get()] {
+            t->start_periodic();
+            t->tick();
+          },
+          ticker->where);
+    });
+    return wrap(std::move(core));
+  }
 
   // --- Transformations ---------------------------------------------------------------------
 
@@ -348,7 +412,8 @@ class Stream {
   // --- Terminals (each listens and returns a future) ---------------------------------------
 
   /// @brief All values in order, once done; the first error fails it (and cancels).
-  Future<std::vector<T>> to_list(std::source_location where = std::source_location::current()) const {
+  Future<std::vector<T>> to_list(
+      std::source_location where = std::source_location::current()) const {
     using R = std::vector<T>;
     auto* state = detail::State<R>::make();
     Future<R> result = detail::FutureAccess::adopt(state);
@@ -410,8 +475,9 @@ class Stream {
     };
     auto a = std::make_shared<Acc>(
         Acc{detail::Ref<detail::State<S>>::share(state), std::move(initial), std::move(combine)});
-    auto sub = source().listen({}, [a](const AsyncError& e) { a->r->complete_error(e); },
-                               [a] { a->r->complete_value(std::move(a->value)); }, true, where);
+    auto sub = source().listen(
+        {}, [a](const AsyncError& e) { a->r->complete_error(e); },
+        [a] { a->r->complete_value(std::move(a->value)); }, true, where);
     a->sub = sub.get();
     sub->set_on_data([a, where](const T& v) {
       try {
@@ -424,16 +490,19 @@ class Stream {
   }
   /// @brief The number of values, once done.
   Future<int> length(std::source_location where = std::source_location::current()) const {
-    return fold(0, [](int n, const T&) { return n + 1; }, where);
+    return fold(
+        0, [](int n, const T&) { return n + 1; }, where);
   }
   /// @brief Calls @p action on each value; completes when done (a throw fails it).
   template <std::invocable<const T&> F>
-  Future<void> for_each(F action, std::source_location where = std::source_location::current()) const {
+  Future<void> for_each(F action,
+                        std::source_location where = std::source_location::current()) const {
     auto* state = detail::State<void>::make();
     Future<void> result = detail::FutureAccess::adopt(state);
     const detail::Ref<detail::State<void>> r = detail::Ref<detail::State<void>>::share(state);
-    auto sub = source().listen({}, [r](const AsyncError& e) { r->complete_error(e); },
-                               [r] { r->complete_value(Void{}); }, true, where);
+    auto sub = source().listen(
+        {}, [r](const AsyncError& e) { r->complete_error(e); }, [r] { r->complete_value(Void{}); },
+        true, where);
     sub->set_on_data([sp = sub.get(), r, f = std::move(action), where](const T& v) mutable {
       try {
         (void)std::invoke(f, v);
@@ -446,8 +515,7 @@ class Stream {
   /// @brief Dart's `drain()`: discards every value; completes when done, fails on an error.
   [[nodiscard]] Future<void> drain(
       std::source_location where = std::source_location::current()) const {
-    return listen({}, {.on_error = {}, .on_done = {}, .cancel_on_error = true}, where)
-        .as_future();
+    return listen({}, {.on_error = {}, .on_done = {}, .cancel_on_error = true}, where).as_future();
   }
   /// @brief Dart's `drain(value)`: like `drain()`, completing with @p value.
   template <class E>
@@ -477,79 +545,6 @@ class Stream {
 };
 
 template <class T>
-detail::StreamSource<T>& detail::StreamAccess::source(const Stream<T>& s) {
-  return s.source();
-}
-
-template <class T>
-Stream<T> detail::StreamAccess::wrap(Ref<StreamSource<T>> source) {
-  return Stream<T>::wrap(std::move(source));
-}
-
-template <class T>
-template <std::invocable<int> F>
-Stream<T> Stream<T>::periodic(Duration period, F computation, std::source_location where) {
-  using Core = detail::ControllerCore<T>;
-  auto core = detail::make_node<Core>(true, where);
-  // Lives in the controller's hooks; the timer's callback holds the controller.
-  struct Ticker {
-    Core* core;
-    Duration period;
-    F computation;
-    std::source_location where;
-    int count = 0;
-    Timer timer{};
-    Duration watch_started{0};  // Dart's Stopwatch: reset at each tick, stopped while paused
-    Duration watch_elapsed{0};
-    bool watch_running = false;
-
-    void tick() {
-      watch_elapsed = Duration{0};
-      if (watch_running) watch_started = core->loop().now();
-      std::optional<T> event;
-      try {
-        event.emplace(std::invoke(computation, count++));
-      } catch (...) {
-        core->add_error(detail::caught(nullptr, where), where);
-        return;
-      }
-      core->add(std::move(*event), where);
-    }
-    void start_periodic() {
-      timer = Timer::periodic(
-          period, [c = detail::Ref<Core>::share(core), this](Timer&) { tick(); }, where);
-    }
-    [[nodiscard]] Duration elapsed() const {
-      return watch_elapsed + (watch_running ? core->loop().now() - watch_started : Duration{0});
-    }
-  };
-  auto ticker = std::make_shared<Ticker>(Ticker{core.get(), period, std::move(computation), where, 0, {}, {}, {}, false});
-  core->set_on_listen([ticker] { ticker->start_periodic(); });
-  core->set_on_cancel([ticker]() -> Future<void> {
-    ticker->timer.cancel();
-    return detail::completed_future();  // Dart returns `Future._nullFuture` here
-  });
-  core->set_on_pause([ticker] {
-    ticker->watch_elapsed = ticker->elapsed();
-    ticker->watch_running = false;
-    ticker->timer.cancel();
-  });
-  core->set_on_resume([ticker] {
-    const Duration elapsed = ticker->elapsed();
-    ticker->watch_started = ticker->core->loop().now();
-    ticker->watch_running = true;
-    ticker->timer = Timer(
-        ticker->period - elapsed,
-        [c = detail::Ref<Core>::share(ticker->core), t = ticker.get()] {
-          t->start_periodic();
-          t->tick();
-        },
-        ticker->where);
-  });
-  return wrap(std::move(core));
-}
-
-template <class T>
 template <std::invocable<const T&> F>
 auto Stream<T>::async_map(F convert, std::source_location where) const {
   using Ret = std::remove_cvref_t<std::invoke_result_t<F&, const T&>>;
@@ -562,7 +557,8 @@ auto Stream<T>::async_map(F convert, std::source_location where) const {
   auto link = std::make_shared<Link>();
   auto on_listen = [src = detail::StreamAccess::ref(*this), link, f = std::move(convert),
                     where](detail::ControllerBase<E>* c) mutable {
-    const detail::Ref<detail::ControllerBase<E>> ctl = detail::Ref<detail::ControllerBase<E>>::share(c);
+    const detail::Ref<detail::ControllerBase<E>> ctl =
+        detail::Ref<detail::ControllerBase<E>>::share(c);
     link->sub = src->listen(
         {}, [ctl, where](const AsyncError& e) { ctl->add_error(e, where); },
         [ctl, where] { (void)ctl->close(where); }, false, where);
@@ -579,8 +575,9 @@ auto Stream<T>::async_map(F convert, std::source_location where) const {
         sp->pause();
         const detail::Ref<detail::BufferingSubscription<T>> keep =
             detail::Ref<detail::BufferingSubscription<T>>::share(sp);
-        (void)out->then([ctl, where](const E& value) { ctl->add(value, where); },
-                        [ctl, where](const AsyncError& e) { ctl->add_error(e, where); }, where)
+        (void)out
+            ->then([ctl, where](const E& value) { ctl->add(value, where); },
+                   [ctl, where](const AsyncError& e) { ctl->add_error(e, where); }, where)
             .when_complete([keep] { keep->resume(); }, where);
       } else {
         ctl->add(std::move(*out), where);

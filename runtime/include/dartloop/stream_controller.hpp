@@ -33,7 +33,7 @@ struct StreamControllerOptions {
   detail::ControllerHook on_pause{};   ///< The listener paused (not for broadcast).
   detail::ControllerHook on_resume{};  ///< The listener resumed (not for broadcast).
   OnCancel on_cancel{};                ///< The (last) listener cancelled; may return a future.
-  bool sync = false;                 ///< Deliver inside `add` when possible.
+  bool sync = false;                   ///< Deliver inside `add` when possible.
 };
 
 /// @brief Dart's `StreamController<T>`: `add` values, `add_error` errors, `close`; the

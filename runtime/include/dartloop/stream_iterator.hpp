@@ -104,6 +104,7 @@ class IteratorState final : public StreamNode {
   void on_data(const T& v) {
     if (listening_) return;  // events during `listen` are ignored (Dart does the same)
     Ref<State<bool>> w = std::move(waiting_);
+    if (w.get() == nullptr) return;  // nobody asked (cannot happen: paused in between)
     value_.emplace(v);
     has_value_ = true;
     w->complete_value(true);  // the awaiting loop body runs now, inside this event

@@ -196,9 +196,9 @@ class BufferingSubscription : public StreamNode {
     if (can_fire()) {
       send_data(value);
     } else {
-      add_pending(DelayedEvent<T>{std::variant<T, AsyncError, DoneEvent>(
-                                      std::in_place_index<0>, std::forward<U>(value)),
-                                  where});
+      add_pending(DelayedEvent<T>{
+          std::variant<T, AsyncError, DoneEvent>(std::in_place_index<0>, std::forward<U>(value)),
+          where});
     }
   }
   /// @brief Dart's `_addError`.
@@ -449,10 +449,16 @@ class StreamSource : public StreamNode {
 struct SubscriptionAccess {
   /// @brief The subscription behind @p s (throws `StateError` for an empty handle).
   template <class T>
-  static BufferingSubscription<T>& get(const StreamSubscription<T>& s);
+  static BufferingSubscription<T>& get(const StreamSubscription<T>& s) {
+    return s.sub();
+  }
   /// @brief A handle to @p sub.
   template <class T>
-  static StreamSubscription<T> wrap(Ref<BufferingSubscription<T>> sub);
+  static StreamSubscription<T> wrap(Ref<BufferingSubscription<T>> sub) {
+    StreamSubscription<T> s;
+    s.sub_ = std::move(sub);
+    return s;
+  }
 };
 
 /// @brief Dart's `_DoneStreamSubscription`: only a done event, delivered in a microtask.
@@ -558,30 +564,18 @@ class StreamSubscription {
     s.set_on_done([r = detail::Ref<detail::State<E>>::share(result),
                    complete = std::move(complete)]() mutable { complete(r.get()); });
     // The callback belongs to the subscription, so a plain pointer to it stays valid.
-    s.set_on_error([sp = &s, r = detail::Ref<detail::State<E>>::share(result)](
-                       const AsyncError& e) {
-      Future<void> cancelled = sp->cancel();
-      if (cancelled.valid()) {
-        (void)cancelled.when_complete([r, e] { r->complete_error(e); });
-      } else {
-        r->complete_error(e);
-      }
-    });
+    s.set_on_error(
+        [sp = &s, r = detail::Ref<detail::State<E>>::share(result)](const AsyncError& e) {
+          Future<void> cancelled = sp->cancel();
+          if (cancelled.valid()) {
+            (void)cancelled.when_complete([r, e] { r->complete_error(e); });
+          } else {
+            r->complete_error(e);
+          }
+        });
   }
 
   detail::Ref<Sub> sub_;
 };
-
-template <class T>
-detail::BufferingSubscription<T>& detail::SubscriptionAccess::get(const StreamSubscription<T>& s) {
-  return s.sub();
-}
-
-template <class T>
-StreamSubscription<T> detail::SubscriptionAccess::wrap(Ref<BufferingSubscription<T>> sub) {
-  StreamSubscription<T> s;
-  s.sub_ = std::move(sub);
-  return s;
-}
 
 }  // namespace dartloop

@@ -121,12 +121,12 @@ class ControllerBase : public StreamSource<T> {
     }
   }
 
-  ControllerHook on_listen_;       ///< Called when the (first) listener subscribes.
-  ControllerHook on_pause_;        ///< Called when the listener pauses.
-  ControllerHook on_resume_;       ///< Called when the listener resumes.
-  CancelHook on_cancel_;           ///< Called when the (last) listener cancels.
-  Future<void> done_;              ///< `done`, made on demand.
-  std::source_location where_;     ///< Where the controller was created.
+  ControllerHook on_listen_;    ///< Called when the (first) listener subscribes.
+  ControllerHook on_pause_;     ///< Called when the listener pauses.
+  ControllerHook on_resume_;    ///< Called when the listener resumes.
+  CancelHook on_cancel_;        ///< Called when the (last) listener cancels.
+  Future<void> done_;           ///< `done`, made on demand.
+  std::source_location where_;  ///< Where the controller was created.
 };
 
 /// @brief Dart's `_AddStreamState`: a stream being forwarded into a controller.
@@ -140,9 +140,8 @@ struct AddStreamState {
   Future<void> cancel() {
     Future<void> c = subscription->cancel();
     if (!c.valid()) c = completed_future();  // Dart: `whenComplete` on `_nullFuture` too
-    return c.when_complete([d = done, w = where] {
-      FutureAccess::state(d)->async_complete_value(Void{}, w);
-    });
+    return c.when_complete(
+        [d = done, w = where] { FutureAccess::state(d)->async_complete_value(Void{}, w); });
   }
   /// @brief The added stream is done.
   void complete() const { FutureAccess::state(done)->async_complete_value(Void{}, where); }
@@ -151,24 +150,34 @@ struct AddStreamState {
 template <class T>
 class ControllerCore;
 
-/// @brief Dart's `_ControllerSubscription`: tells its controller about pause, resume, cancel.
-template <class T>
-class ControllerSubscription final : public BufferingSubscription<T> {
+/// @brief A subscription that reports to the controller it came from (and keeps it alive).
+template <class T, class Controller>
+class ControllerOwnedSubscription : public BufferingSubscription<T> {
  public:
   /// @brief A subscription of @p controller.
-  ControllerSubscription(Ref<ControllerCore<T>> controller, DataHandler<T> on_data,
-                         ErrorHandler on_error, DoneHandler on_done, bool cancel_on_error,
-                         std::source_location where)
+  ControllerOwnedSubscription(Ref<Controller> controller, DataHandler<T> on_data,
+                              ErrorHandler on_error, DoneHandler on_done, bool cancel_on_error,
+                              std::source_location where)
       : BufferingSubscription<T>(std::move(on_data), std::move(on_error), std::move(on_done),
                                  cancel_on_error, where),
         controller_(std::move(controller)) {}
 
   /// @brief Also lets go of the controller.
   void on_isolate_end() noexcept override {
-    const Ref<ControllerSubscription> pin = Ref<ControllerSubscription>::share(this);
+    const Ref<ControllerOwnedSubscription> pin = Ref<ControllerOwnedSubscription>::share(this);
     BufferingSubscription<T>::on_isolate_end();
     controller_ = {};
   }
+
+ protected:
+  Ref<Controller> controller_;  ///< Empty once the isolate ended.
+};
+
+/// @brief Dart's `_ControllerSubscription`: tells its controller about pause, resume, cancel.
+template <class T>
+class ControllerSubscription final : public ControllerOwnedSubscription<T, ControllerCore<T>> {
+ public:
+  using ControllerOwnedSubscription<T, ControllerCore<T>>::ControllerOwnedSubscription;
 
  private:
   void on_pause_hook() override {
@@ -182,7 +191,7 @@ class ControllerSubscription final : public BufferingSubscription<T> {
     return controller_->record_cancel();
   }
 
-  Ref<ControllerCore<T>> controller_;
+  using ControllerOwnedSubscription<T, ControllerCore<T>>::controller_;
 };
 
 /// @brief Dart's `_StreamController`: one listener, events buffered until it comes.
@@ -194,8 +203,7 @@ template <class T>
 class ControllerCore : public ControllerBase<T> {
  public:
   /// @brief A controller with the given dispatch, made by the call at @p where.
-  ControllerCore(bool sync, std::source_location where)
-      : ControllerBase<T>(where), sync_(sync) {}
+  ControllerCore(bool sync, std::source_location where) : ControllerBase<T>(where), sync_(sync) {}
 
   // --- StreamSource ----------------------------------------------------------------------
 
@@ -205,9 +213,9 @@ class ControllerCore : public ControllerBase<T> {
                                        std::source_location where) override {
     this->check_alive();
     if (!is_initial_state()) throw StateError("Stream has already been listened to.");
-    auto sub = make_node<ControllerSubscription<T>>(
-        Ref<ControllerCore>::share(this), std::move(on_data), std::move(on_error),
-        std::move(on_done), cancel_on_error, where);
+    auto sub = make_node<ControllerSubscription<T>>(Ref<ControllerCore>::share(this),
+                                                    std::move(on_data), std::move(on_error),
+                                                    std::move(on_done), cancel_on_error, where);
     state_ |= subscribed_bit;
     subscription_ = sub;
     if (adding_.has_value()) adding_->subscription->resume();
@@ -259,9 +267,9 @@ class ControllerCore : public ControllerBase<T> {
     } else {
       on_error = [self](const AsyncError& e) { self->add_error_unchecked(e, e.where); };
     }
-    state.subscription = source.listen(
-        [self, where](const T& v) { self->add_unchecked(v, where); }, std::move(on_error),
-        [self] { self->end_add_stream(); }, cancel_on_error, where);
+    state.subscription = source.listen([self, where](const T& v) { self->add_unchecked(v, where); },
+                                       std::move(on_error), [self] { self->end_add_stream(); },
+                                       cancel_on_error, where);
     Future<void> result = state.done;
     adding_.emplace(std::move(state));
     state_ |= add_stream_bit;
@@ -302,8 +310,7 @@ class ControllerCore : public ControllerBase<T> {
       send_data(std::move(value), where);
     } else if (is_initial_state()) {
       buffer_.add(DelayedEvent<T>{
-          std::variant<T, AsyncError, DoneEvent>(std::in_place_index<0>, std::move(value)),
-          where});
+          std::variant<T, AsyncError, DoneEvent>(std::in_place_index<0>, std::move(value)), where});
     }
   }
   /// @brief Like `add_error`, without the checks.
@@ -352,8 +359,7 @@ class ControllerCore : public ControllerBase<T> {
           result = this->on_cancel_();
         } catch (...) {
           auto* s = State<void>::make();  // in a microtask, so a listener can still catch it
-          s->async_complete_error(AsyncError{std::current_exception(), this->where_},
-                                  this->where_);
+          s->async_complete_error(AsyncError{std::current_exception(), this->where_}, this->where_);
           result = FutureAccess::adopt(s);
         }
       } else {
@@ -397,9 +403,7 @@ class ControllerCore : public ControllerBase<T> {
   static constexpr std::uint32_t add_stream_bit = 8;
 
   [[nodiscard]] bool is_canceled() const noexcept { return (state_ & canceled_bit) != 0; }
-  [[nodiscard]] bool is_initial_state() const noexcept {
-    return (state_ & subscription_mask) == 0;
-  }
+  [[nodiscard]] bool is_initial_state() const noexcept { return (state_ & subscription_mask) == 0; }
   void check_may_add() const {
     this->check_alive();
     if (state_ < closed_bit) return;
@@ -435,26 +439,13 @@ class ControllerCore : public ControllerBase<T> {
 };
 
 template <class T>
-class BroadcastCore;
+class BroadcastCore;  // NOLINT(cppcoreguidelines-virtual-class-destructor): tidy 14 bug
 
 /// @brief Dart's `_BroadcastSubscription`: one of many listeners, linked into its controller.
 template <class T>
-class BroadcastSubscription final : public BufferingSubscription<T> {
+class BroadcastSubscription final : public ControllerOwnedSubscription<T, BroadcastCore<T>> {
  public:
-  /// @brief A subscription of @p controller.
-  BroadcastSubscription(Ref<BroadcastCore<T>> controller, DataHandler<T> on_data,
-                        ErrorHandler on_error, DoneHandler on_done, bool cancel_on_error,
-                        std::source_location where)
-      : BufferingSubscription<T>(std::move(on_data), std::move(on_error), std::move(on_done),
-                                 cancel_on_error, where),
-        controller_(std::move(controller)) {}
-
-  /// @brief Also lets go of the controller.
-  void on_isolate_end() noexcept override {
-    const Ref<BroadcastSubscription> pin = Ref<BroadcastSubscription>::share(this);
-    BufferingSubscription<T>::on_isolate_end();
-    controller_ = {};
-  }
+  using ControllerOwnedSubscription<T, BroadcastCore<T>>::ControllerOwnedSubscription;
 
  private:
   friend class BroadcastCore<T>;
@@ -468,7 +459,7 @@ class BroadcastSubscription final : public BufferingSubscription<T> {
     return {};
   }
 
-  Ref<BroadcastCore<T>> controller_;
+  using ControllerOwnedSubscription<T, BroadcastCore<T>>::controller_;
   BroadcastSubscription* next_ = nullptr;
   BroadcastSubscription* prev_ = nullptr;
   bool listed_ = false;
@@ -481,17 +472,19 @@ class BroadcastSubscription final : public BufferingSubscription<T> {
 /// subscription its own buffer and its own delivery microtask; synchronous dispatch calls
 /// every listener, in subscription order, inside `add`.
 template <class T>
-class BroadcastCore final : public ControllerBase<T> {
+class BroadcastCore final  // NOLINT(cppcoreguidelines-virtual-class-destructor): see above
+    : public ControllerBase<T> {
   using Sub = BroadcastSubscription<T>;
 
  public:
   /// @brief A broadcast controller with the given dispatch.
   BroadcastCore(bool sync, std::source_location where) : ControllerBase<T>(where), sync_(sync) {}
-  ~BroadcastCore() override { unlink_all(); }
   BroadcastCore(const BroadcastCore&) = delete;
   BroadcastCore& operator=(const BroadcastCore&) = delete;
   BroadcastCore(BroadcastCore&&) = delete;
   BroadcastCore& operator=(BroadcastCore&&) = delete;
+  /// @brief Lets go of the listeners still linked (only when the isolate ended first).
+  ~BroadcastCore() override { unlink_all(); }
 
   [[nodiscard]] bool is_broadcast() const noexcept override { return true; }
 
@@ -549,9 +542,9 @@ class BroadcastCore final : public ControllerBase<T> {
     } else {
       on_error = [self](const AsyncError& e) { self->send_error(e, e.where); };
     }
-    state.subscription = source.listen([self, where](const T& v) { self->send_data(v, where); },
-                                       std::move(on_error), [self] { self->end_add_stream(); },
-                                       cancel_on_error, where);
+    state.subscription =
+        source.listen([self, where](const T& v) { self->send_data(v, where); }, std::move(on_error),
+                      [self] { self->end_add_stream(); }, cancel_on_error, where);
     Future<void> result = state.done;
     adding_.emplace(std::move(state));
     return result;

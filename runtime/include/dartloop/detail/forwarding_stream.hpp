@@ -208,7 +208,7 @@ struct ExpandTransform : TransformBase {
 
 /// @brief `take(n)`: the first n values, then done (and the source is cancelled).
 struct TakeTransform : TransformBase {
-  std::size_t count = 0;  ///< How many values to pass.
+  std::size_t count = 0;      ///< How many values to pass.
   using State = std::size_t;  ///< Values still to pass, per subscription.
   /// @brief Each listener gets its own count.
   [[nodiscard]] std::size_t initial_state() const noexcept { return count; }
@@ -225,7 +225,7 @@ struct TakeTransform : TransformBase {
 
 /// @brief `skip(n)`: drops the first n values.
 struct SkipTransform : TransformBase {
-  std::size_t count = 0;  ///< How many values to drop.
+  std::size_t count = 0;      ///< How many values to drop.
   using State = std::size_t;  ///< Values still to drop, per subscription.
   /// @brief Each listener gets its own count.
   [[nodiscard]] std::size_t initial_state() const noexcept { return count; }
@@ -266,8 +266,8 @@ struct TakeWhileTransform : TransformBase {
 /// @brief `skip_while`: drops values while the test holds, then passes everything.
 template <class P>
 struct SkipWhileTransform : TransformBase {
-  P test;                  ///< The test.
-  using State = bool;      ///< True once a value failed the test.
+  P test;              ///< The test.
+  using State = bool;  ///< True once a value failed the test.
   /// @brief Each listener starts by testing.
   [[nodiscard]] static bool initial_state() noexcept { return false; }
   /// @brief Drops or passes one value.
@@ -295,8 +295,8 @@ struct SkipWhileTransform : TransformBase {
 /// @brief `distinct`: drops a value equal to the one before it.
 template <class S, class Eq>
 struct DistinctTransform : TransformBase {
-  Eq equals;                        ///< The equality.
-  using State = std::optional<S>;   ///< The previous value passed.
+  Eq equals;                       ///< The equality.
+  using State = std::optional<S>;  ///< The previous value passed.
   /// @brief Each listener starts with no previous value.
   [[nodiscard]] static std::optional<S> initial_state() noexcept { return std::nullopt; }
   /// @brief Drops or passes one value.

@@ -106,6 +106,7 @@ class Ref {
   Ref(Ref&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
   /// @brief Refers to @p o's state instead.
   Ref& operator=(const Ref& o) noexcept {
+    if (this == &o) return *this;
     Ref copy(o);
     std::swap(p_, copy.p_);
     return *this;

@@ -7,8 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "dartloop/detail/chunked_fifo.hpp"
 #include "dartloop/detail/future_state.hpp"
-#include "dartloop/detail/ring_queue.hpp"
 #include "dartloop/event_loop.hpp"
 
 namespace dartloop::detail {
@@ -81,7 +81,7 @@ class PendingEvents {
 
  private:
   enum class Schedule : std::uint8_t { unscheduled, scheduled, canceled };
-  RingQueue<DelayedEvent<T>> queue_;
+  ChunkedFifo<DelayedEvent<T>> queue_;
   Schedule state_ = Schedule::unscheduled;
 };
 
