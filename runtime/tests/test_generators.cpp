@@ -75,7 +75,7 @@ Stream<int> counts_to(int n) {
 }
 
 Stream<int> named(std::string name, int n) {
-  for (int i = 1; i <= n; ++i) co_yield i * (name == "a" ? 1 : 10);
+  for (int i = 1; i <= n; ++i) co_yield i*(name == "a" ? 1 : 10);
 }
 
 Stream<int> inner_generator() {
@@ -276,15 +276,16 @@ TEST_CASE("listen starts the generator's body in a microtask queued by the liste
     print("listen returned");
     queue_print("queued after listen");
   });
-  CHECK(out == Lines{"listen returned", "queued before listen", "body starts", "yield 1",
-                     "got 1", "queued after listen", "after yield 1", "body ends", "done"});
+  CHECK(out == Lines{"listen returned", "queued before listen", "body starts", "yield 1", "got 1",
+                     "queued after listen", "after yield 1", "body ends", "done"});
 }
 
 // --- co_yield --------------------------------------------------------------------------------
 
-TEST_CASE("each co_yield reaches the listener synchronously; the body resumes one microtask "
-          "later, at the back of the queue",
-          "[streams]") {
+TEST_CASE(
+    "each co_yield reaches the listener synchronously; the body resumes one microtask "
+    "later, at the back of the queue",
+    "[streams]") {
   const Lines out = run([] {
     counts_to(3).listen(
         [](const int& v) {
@@ -293,10 +294,9 @@ TEST_CASE("each co_yield reaches the listener synchronously; the body resumes on
         },
         {.on_done = [] { print("done"); }});
   });
-  CHECK(out == Lines{"body starts", "yield 1", "got 1", "listener's microtask 1",
-                     "after yield 1", "yield 2", "got 2", "listener's microtask 2",
-                     "after yield 2", "yield 3", "got 3", "listener's microtask 3",
-                     "after yield 3", "body ends", "done"});
+  CHECK(out == Lines{"body starts", "yield 1", "got 1", "listener's microtask 1", "after yield 1",
+                     "yield 2", "got 2", "listener's microtask 2", "after yield 2", "yield 3",
+                     "got 3", "listener's microtask 3", "after yield 3", "body ends", "done"});
 }
 
 TEST_CASE("two listened generators take turns, one value per microtask each", "[streams]") {
@@ -309,9 +309,10 @@ TEST_CASE("two listened generators take turns, one value per microtask each", "[
 
 // --- Pause and resume ------------------------------------------------------------------------
 
-TEST_CASE("a subscription paused in its data callback holds the body at its co_yield until "
-          "resume",
-          "[streams]") {
+TEST_CASE(
+    "a subscription paused in its data callback holds the body at its co_yield until "
+    "resume",
+    "[streams]") {
   static StreamSubscription<int> sub;  // reachable from the non-capturing callbacks
   const Lines out = run([] {
     sub = counts_to(3).listen(
@@ -335,8 +336,7 @@ TEST_CASE("a subscription paused in its data callback holds the body at its co_y
                      "queued after resume", "after yield 3", "body ends", "done"});
 }
 
-TEST_CASE("a generator paused twice resumes its body only after the second resume",
-          "[streams]") {
+TEST_CASE("a generator paused twice resumes its body only after the second resume", "[streams]") {
   static StreamSubscription<int> sub;
   const Lines out = run([] {
     sub = counts_to(2).listen([](const int& v) {
@@ -362,9 +362,10 @@ TEST_CASE("a generator paused twice resumes its body only after the second resum
 
 // --- yield_all (Dart's yield*) ---------------------------------------------------------------
 
-TEST_CASE("co_yield yield_all forwards each value of another generator as that generator yields "
-          "it",
-          "[streams]") {
+TEST_CASE(
+    "co_yield yield_all forwards each value of another generator as that generator yields "
+    "it",
+    "[streams]") {
   const Lines out = run([] { listen_printing(delegates_to_inner()); });
   CHECK(out == Lines{"got 1", "inner starts", "got 10", "got 11", "inner ends", "marker 1",
                      "marker 2", "outer continues", "got 2", "done"});
@@ -382,8 +383,8 @@ TEST_CASE("after yield_all the body continues two microtasks after the other str
 TEST_CASE("yield_all forwards an error of the other stream and the generator goes on",
           "[streams]") {
   const Lines out = run([] { listen_printing(delegates_to_failing_stream()); });
-  CHECK(out == Lines{"got 1", "error: Bad state: inner failed", "outer continues", "got 2",
-                     "got 3", "got 4", "done"});
+  CHECK(out == Lines{"got 1", "error: Bad state: inner failed", "outer continues", "got 2", "got 3",
+                     "got 4", "done"});
 }
 
 // --- co_await in a generator -----------------------------------------------------------------
@@ -396,15 +397,16 @@ TEST_CASE("a value yielded after a co_await in the generator arrives after the a
     Timer(5ms, [] { print("timer at ", now_ms(), " ms"); });
   });
   // A timer of d ms fires at d + 1 ms (the VM's wakeup time, §1.5).
-  CHECK(out == Lines{"got 1 at 0 ms", "timer at 6 ms", "after the await at 11 ms",
-                     "got 2 at 11 ms", "done at 11 ms"});
+  CHECK(out == Lines{"got 1 at 0 ms", "timer at 6 ms", "after the await at 11 ms", "got 2 at 11 ms",
+                     "done at 11 ms"});
 }
 
 // --- Cancel ----------------------------------------------------------------------------------
 
-TEST_CASE("cancelling a generator paused at a co_yield ends it there in a microtask; the cancel "
-          "future completes after its destructors",
-          "[streams]") {
+TEST_CASE(
+    "cancelling a generator paused at a co_yield ends it there in a microtask; the cancel "
+    "future completes after its destructors",
+    "[streams]") {
   static StreamSubscription<int> sub;
   const Lines out = run([] {
     sub = endless_with_finally().listen([](const int& v) {
@@ -443,9 +445,10 @@ TEST_CASE("a cancel while the body's resume is queued ends the body at that co_y
                      "cancel future completed"});
 }
 
-TEST_CASE("a cancel inside the data callback ends the body at that co_yield as soon as the "
-          "callback returns",
-          "[streams]") {
+TEST_CASE(
+    "a cancel inside the data callback ends the body at that co_yield as soon as the "
+    "callback returns",
+    "[streams]") {
   static StreamSubscription<int> sub;
   const Lines out = run([] {
     sub = endless_with_finally().listen([](const int& v) {
@@ -464,9 +467,10 @@ TEST_CASE("a cancel inside the data callback ends the body at that co_yield as s
                      "cancel future completed", "queued in the callback"});
 }
 
-TEST_CASE("a cancel while the body waits at a co_await lets it run to its next co_yield, "
-          "where it ends",
-          "[streams]") {
+TEST_CASE(
+    "a cancel while the body waits at a co_await lets it run to its next co_yield, "
+    "where it ends",
+    "[streams]") {
   static StreamSubscription<int> sub;
   const Lines out = run([] {
     sub = awaits_after_first_value().listen([](const int& v) { print("got ", v); },
@@ -477,8 +481,8 @@ TEST_CASE("a cancel while the body waits at a co_await lets it run to its next c
     });
   });
   sub = {};
-  CHECK(out == Lines{"got 1", "awaiting", "cancel at 6 ms", "after the await at 11 ms",
-                     "finally", "cancel future completed at 11 ms"});
+  CHECK(out == Lines{"got 1", "awaiting", "cancel at 6 ms", "after the await at 11 ms", "finally",
+                     "cancel future completed at 11 ms"});
 }
 
 // --- Errors ----------------------------------------------------------------------------------
@@ -504,8 +508,9 @@ TEST_CASE("take(2) on an endless generator ends the generator: its destructors r
           "[streams]") {
   Lifetime life;
   const Lines out = run([&life] {
-    naturals_counting(Counted(life)).take(2).listen([](const int& v) { print("got ", v); },
-                                                    {.on_done = [] { print("done"); }});
+    naturals_counting(Counted(life))
+        .take(2)
+        .listen([](const int& v) { print("got ", v); }, {.on_done = [] { print("done"); }});
   });
   CHECK(out == Lines{"got 0", "got 1", "finally", "done"});
   CHECK(life.live == 0);
@@ -525,9 +530,10 @@ TEST_CASE("a generator that is never listened to is destroyed with the isolate",
   CHECK(life.double_destroyed == 0);
 }
 
-TEST_CASE("a generator suspended forever at a co_await of a never-completed future is "
-          "destroyed with the isolate",
-          "[streams]") {
+TEST_CASE(
+    "a generator suspended forever at a co_await of a never-completed future is "
+    "destroyed with the isolate",
+    "[streams]") {
   Lifetime life;
   const Lines out = run([&life] {
     const Completer<void> never;
@@ -589,9 +595,10 @@ TEST_CASE("a loop body that awaits pauses the subscription until it asks for the
                      "loop done"});
 }
 
-TEST_CASE("break, then co_await it.cancel(), cancels the subscription and waits for on_cancel's "
-          "future",
-          "[streams]") {
+TEST_CASE(
+    "break, then co_await it.cancel(), cancels the subscription and waits for on_cancel's "
+    "future",
+    "[streams]") {
   const Lines out = run([] {
     const StreamController<int> c({.on_cancel = [] {
       print("on_cancel at ", now_ms(), " ms");
@@ -606,9 +613,10 @@ TEST_CASE("break, then co_await it.cancel(), cancels the subscription and waits 
                      "cancel finished at 6 ms"});
 }
 
-TEST_CASE("break, then co_await it.cancel(), on a generator waits for the generator's "
-          "destructors",
-          "[streams]") {
+TEST_CASE(
+    "break, then co_await it.cancel(), on a generator waits for the generator's "
+    "destructors",
+    "[streams]") {
   const Lines out = run([] { breaks_at_two(endless_with_finally()); });
   CHECK(out == Lines{"loop body 1", "after yield 1", "loop body 2", "break", "finally",
                      "cancel finished at 0 ms"});
@@ -624,9 +632,10 @@ TEST_CASE("destroying a StreamIterator while subscribed cancels the subscription
   CHECK(out == Lines{"first 1", "on_cancel", "iterator gone"});
 }
 
-TEST_CASE("an error event makes the waiting move_next throw in the coroutine; the next "
-          "move_next is false",
-          "[streams]") {
+TEST_CASE(
+    "an error event makes the waiting move_next throw in the coroutine; the next "
+    "move_next is false",
+    "[streams]") {
   const Lines out = run([] {
     const StreamController<int> c({.on_cancel = [] { print("on_cancel"); }});
     catches_stream_error(c.stream());
@@ -643,15 +652,14 @@ TEST_CASE("an error event makes the waiting move_next throw in the coroutine; th
 TEST_CASE("an exception thrown by a generator reaches await for as a throwing move_next",
           "[streams]") {
   const Lines out = run([] { catches_stream_error(throws_after_one_value()); });
-  CHECK(out == Lines{"loop body 1", "caught Bad state: broken body",
-                     "move_next after the error: false"});
+  CHECK(out ==
+        Lines{"loop body 1", "caught Bad state: broken body", "move_next after the error: false"});
 }
 
-TEST_CASE("calling move_next again before the first one completed throws StateError",
-          "[streams]") {
+TEST_CASE("calling move_next again before the first one completed throws StateError", "[streams]") {
   const Lines out = run([] { asks_twice(Stream<int>::from_iterable({7, 8})); });
-  CHECK(out == Lines{"caught Bad state: Already waiting for next.",
-                     "first move_next: true, current 7"});
+  CHECK(out ==
+        Lines{"caught Bad state: Already waiting for next.", "first move_next: true, current 7"});
 }
 
 TEST_CASE("move_next after the stream is done completes with false every time", "[streams]") {
@@ -692,9 +700,10 @@ TEST_CASE("await for over take(2) of an endless generator finishes the loop and 
 
 // --- Starvation --------------------------------------------------------------------------------
 
-TEST_CASE("an endless generator without co_await starves the loop; the watchdog stops it and "
-          "names the generator",
-          "[streams]") {
+TEST_CASE(
+    "an endless generator without co_await starves the loop; the watchdog stops it and "
+    "names the generator",
+    "[streams]") {
   EventLoop loop(ClockKind::virtual_time);
   Lines out;
   Lines errors;
@@ -719,9 +728,10 @@ TEST_CASE("an endless generator without co_await starves the loop; the watchdog 
   CHECK(contains(errors[0], "microtask starvation"));
 }
 
-TEST_CASE("a generator that awaits an event after each co_yield lets timers run and stays "
-          "within the watchdog's budget",
-          "[streams]") {
+TEST_CASE(
+    "a generator that awaits an event after each co_yield lets timers run and stays "
+    "within the watchdog's budget",
+    "[streams]") {
   EventLoop loop(ClockKind::virtual_time);
   Lines out;
   dartloop::test::capture(loop, out);
@@ -734,17 +744,18 @@ TEST_CASE("a generator that awaits an event after each co_yield lets timers run 
         Timer(0ms, [] { print("tick 3"); });
       });
     });
-    endless_naturals_awaiting_an_event().take(4).listen(
-        [](const int& v) { print("got ", v); }, {.on_done = [] { print("done"); }});
+    endless_naturals_awaiting_an_event().take(4).listen([](const int& v) { print("got ", v); },
+                                                        {.on_done = [] { print("done"); }});
   });
   CHECK(code == 0);
   CHECK_FALSE(dog.report().has_value());
   CHECK(out == Lines{"got 0", "tick 1", "got 1", "tick 2", "got 2", "tick 3", "got 3", "done"});
 }
 
-TEST_CASE("an endless generator with an event per value can be cancelled by a timer, under "
-          "budget",
-          "[streams]") {
+TEST_CASE(
+    "an endless generator with an event per value can be cancelled by a timer, under "
+    "budget",
+    "[streams]") {
   EventLoop loop(ClockKind::virtual_time);
   Lines out;
   dartloop::test::capture(loop, out);

@@ -61,11 +61,11 @@ void report(const Future<T>& f, const std::string& label) {
   if constexpr (std::is_void_v<T>) {
     (void)f.then(
         [label] { print(label, " done"); },
-        [label](std::exception_ptr e) { print(label, " error: ", dartloop::describe(e)); });
+        [label](const std::exception_ptr& e) { print(label, " error: ", dartloop::describe(e)); });
   } else {
     (void)f.then(
         [label](const T& v) { print(label, " ", show(v)); },
-        [label](std::exception_ptr e) { print(label, " error: ", dartloop::describe(e)); });
+        [label](const std::exception_ptr& e) { print(label, " error: ", dartloop::describe(e)); });
   }
 }
 
@@ -75,7 +75,8 @@ StreamSubscription<T> print_all(const Stream<T>& s, const std::string& label = "
                                 bool cancel_on_error = false) {
   return s.listen(
       [label](const T& v) { print(label, show(v)); },
-      {.on_error = [label](std::exception_ptr e) { print(label, "error ", dartloop::describe(e)); },
+      {.on_error =
+           [label](const std::exception_ptr& e) { print(label, "error ", dartloop::describe(e)); },
        .on_done = [label] { print(label, "done"); },
        .cancel_on_error = cancel_on_error});
 }
@@ -100,9 +101,9 @@ void add_all(const StreamController<int>& c, std::initializer_list<int> values) 
   for (int v : values) c.add(v);
 }
 
-bool is_state_error(std::exception_ptr e) {
+bool is_state_error(const std::exception_ptr& e) {
   try {
-    std::rethrow_exception(std::move(e));
+    std::rethrow_exception(e);
   } catch (const StateError&) {
     return true;
   } catch (...) {
@@ -297,7 +298,7 @@ TEST_CASE("distinct with a custom equality compares with the last value it passe
 TEST_CASE("handle_error handles every error; values and done pass unchanged", "[streams]") {
   const Lines out = run([] {
     print_all(mixed_events().stream().handle_error(
-        [](std::exception_ptr e) { print("handled ", dartloop::describe(e)); }));
+        [](const std::exception_ptr& e) { print("handled ", dartloop::describe(e)); }));
   });
   CHECK(out ==
         Lines{"1", "handled Bad state: a", "2", "handled Invalid argument(s): b", "3", "done"});
@@ -307,7 +308,8 @@ TEST_CASE("handle_error with a test handles the errors it accepts and passes the
           "[streams]") {
   const Lines out = run([] {
     print_all(mixed_events().stream().handle_error(
-        [](std::exception_ptr e) { print("handled ", dartloop::describe(e)); }, is_state_error));
+        [](const std::exception_ptr& e) { print("handled ", dartloop::describe(e)); },
+        is_state_error));
   });
   CHECK(out ==
         Lines{"1", "handled Bad state: a", "2", "error Invalid argument(s): b", "3", "done"});
@@ -333,7 +335,7 @@ TEST_CASE("a typed handle_error handler handles its type only; other errors pass
 TEST_CASE("a handle_error handler that rethrows passes the error on; a new throw replaces it",
           "[streams]") {
   const Lines out = run([] {
-    print_all(mixed_events().stream().handle_error([](std::exception_ptr e) {
+    print_all(mixed_events().stream().handle_error([](const std::exception_ptr& e) {
       if (is_state_error(e)) {
         print("rethrowing");
         std::rethrow_exception(e);
