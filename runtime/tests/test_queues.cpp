@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "dartloop/detail/chunked_fifo.hpp"
 #include "dartloop/detail/ring_queue.hpp"
 #include "dartloop/event_queue.hpp"
 #include "dartloop/microtask_queue.hpp"
@@ -589,4 +590,52 @@ TEST_CASE("an element running in place survives two growths of its ring and is f
     CHECK(ring.size() == 101);
   }
   CHECK(alive == 0);  // and LeakSanitizer sees no retired storage left behind
+}
+
+// --- ChunkedFifo: the buffer of a stream subscription --------------------------------------
+
+TEST_CASE("a chunked fifo keeps FIFO order across many blocks, while it is being drained too",
+          "[queues]") {
+  dartloop::detail::ChunkedFifo<std::string> fifo;
+  int next_in = 0;
+  int next_out = 0;
+  // Bursts that fill several growing blocks, interleaved with partial drains.
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 5000; ++i) fifo.emplace_back(std::to_string(next_in++));
+    for (int i = 0; i < 3000; ++i) REQUIRE(fifo.pop_front() == std::to_string(next_out++));
+  }
+  CHECK(fifo.size() == static_cast<std::size_t>(next_in - next_out));
+  while (!fifo.empty()) REQUIRE(fifo.pop_front() == std::to_string(next_out++));
+  CHECK(next_out == next_in);
+}
+
+TEST_CASE("a chunked fifo destroys each element exactly once: popped, cleared or left behind",
+          "[queues]") {
+  using dartloop::test::Counted;
+  using dartloop::test::Lifetime;
+  Lifetime lifetime;
+  {
+    dartloop::detail::ChunkedFifo<Counted> fifo;
+    for (int i = 0; i < 1000; ++i) fifo.emplace_back(lifetime);
+    for (int i = 0; i < 10; ++i) (void)fifo.pop_front();
+    CHECK(lifetime.live == 990);
+    fifo.clear();
+    CHECK(lifetime.live == 0);
+    CHECK(fifo.empty());
+    for (int i = 0; i < 100; ++i) fifo.emplace_back(lifetime);  // reuses the kept block
+    CHECK(fifo.size() == 100);
+  }
+  CHECK(lifetime.live == 0);
+  CHECK(lifetime.double_destroyed == 0);
+}
+
+TEST_CASE("a chunked fifo that holds one element at a time reuses its first block", "[queues]") {
+  dartloop::detail::ChunkedFifo<int> fifo;
+  fifo.emplace_back(1);
+  const int* first = &fifo.front();
+  for (int i = 2; i < 100; ++i) {
+    CHECK(fifo.pop_front() == i - 1);
+    fifo.emplace_back(i);
+    CHECK(&fifo.front() == first);  // no new block: the emptied one starts over
+  }
 }
