@@ -136,6 +136,32 @@ struct AddStreamState {
   Future<void> done;                           ///< What `add_stream` returned.
   std::source_location where;                  ///< The `add_stream` call.
 
+  /// @brief Dart's `_AddStreamState` constructor: listens to @p source for @p controller.
+  ///
+  /// Values and errors go to the controller's `add_unchecked`/`add_error_unchecked`; done (or,
+  /// with @p cancel_on_error, the first error) ends the forwarding through `end_add_stream`.
+  template <class Controller>
+  static AddStreamState start(StreamSource<T>& source, bool cancel_on_error,
+                              std::source_location where, const Ref<Controller>& controller) {
+    AddStreamState state;
+    state.done = FutureAccess::adopt(State<void>::make());
+    state.where = where;
+    ErrorHandler on_error;
+    if (cancel_on_error) {
+      on_error = [controller](const AsyncError& e) {
+        controller->add_error_unchecked(e, e.where);
+        controller->end_add_stream();
+      };
+    } else {
+      on_error = [controller](const AsyncError& e) { controller->add_error_unchecked(e, e.where); };
+    }
+    state.subscription =
+        source.listen([controller, where](const T& v) { controller->add_unchecked(v, where); },
+                      std::move(on_error), [controller] { controller->end_add_stream(); },
+                      cancel_on_error, where);
+    return state;
+  }
+
   /// @brief Dart's `_AddStreamState.cancel`: cancel the added stream, then complete.
   Future<void> cancel() {
     Future<void> c = subscription->cancel();
@@ -254,22 +280,8 @@ class ControllerCore : public ControllerBase<T> {
       s->async_complete_value(Void{}, where);
       return FutureAccess::adopt(s);
     }
-    AddStreamState<T> state;
-    state.done = FutureAccess::adopt(State<void>::make());
-    state.where = where;
-    const Ref<ControllerCore> self = Ref<ControllerCore>::share(this);
-    ErrorHandler on_error;
-    if (cancel_on_error) {
-      on_error = [self](const AsyncError& e) {
-        self->add_error_unchecked(e, e.where);
-        self->end_add_stream();
-      };
-    } else {
-      on_error = [self](const AsyncError& e) { self->add_error_unchecked(e, e.where); };
-    }
-    state.subscription = source.listen([self, where](const T& v) { self->add_unchecked(v, where); },
-                                       std::move(on_error), [self] { self->end_add_stream(); },
-                                       cancel_on_error, where);
+    AddStreamState<T> state =
+        AddStreamState<T>::start(source, cancel_on_error, where, Ref<ControllerCore>::share(this));
     Future<void> result = state.done;
     adding_.emplace(std::move(state));
     state_ |= add_stream_bit;
@@ -422,7 +434,8 @@ class ControllerCore : public ControllerBase<T> {
     }
   }
 
-  // Dart's `_close`: the added stream is done.
+ public:  // for `AddStreamState::start`
+  /// @brief Dart's `_close` of an `addStream`: the added stream is done.
   void end_add_stream() {
     if (!adding_.has_value()) return;
     AddStreamState<T> finished = std::move(*adding_);
@@ -431,6 +444,7 @@ class ControllerCore : public ControllerBase<T> {
     finished.complete();
   }
 
+ private:
   Ref<ControllerSubscription<T>> subscription_;
   std::optional<AddStreamState<T>> adding_;
   PendingEvents<T> buffer_;  // events before the first listener
@@ -529,22 +543,8 @@ class BroadcastCore final  // NOLINT(cppcoreguidelines-virtual-class-destructor)
                           std::source_location where) override {
     check_may_add();
     state_ |= add_stream_bit;
-    AddStreamState<T> state;
-    state.done = FutureAccess::adopt(State<void>::make());
-    state.where = where;
-    const Ref<BroadcastCore> self = Ref<BroadcastCore>::share(this);
-    ErrorHandler on_error;
-    if (cancel_on_error) {
-      on_error = [self](const AsyncError& e) {
-        self->send_error(e, e.where);
-        self->end_add_stream();
-      };
-    } else {
-      on_error = [self](const AsyncError& e) { self->send_error(e, e.where); };
-    }
-    state.subscription =
-        source.listen([self, where](const T& v) { self->send_data(v, where); }, std::move(on_error),
-                      [self] { self->end_add_stream(); }, cancel_on_error, where);
+    AddStreamState<T> state =
+        AddStreamState<T>::start(source, cancel_on_error, where, Ref<BroadcastCore>::share(this));
     Future<void> result = state.done;
     adding_.emplace(std::move(state));
     return result;
@@ -676,6 +676,8 @@ class BroadcastCore final  // NOLINT(cppcoreguidelines-virtual-class-destructor)
     for_each_listener([&](Sub& s) { s.close(where); });
   }
 
+ public:  // for `AddStreamState::start`
+  /// @brief Dart's `_close` of an `addStream`: the added stream is done.
   void end_add_stream() {
     if (!adding_.has_value()) return;
     AddStreamState<T> finished = std::move(*adding_);
@@ -683,7 +685,14 @@ class BroadcastCore final  // NOLINT(cppcoreguidelines-virtual-class-destructor)
     state_ &= ~add_stream_bit;
     finished.complete();
   }
+  /// @brief An added stream's value (Dart's `_add`: no checks).
+  void add_unchecked(const T& value, std::source_location where) { send_data(value, where); }
+  /// @brief An added stream's error (Dart's `_addError`: no checks).
+  void add_error_unchecked(const AsyncError& error, std::source_location where) {
+    send_error(error, where);
+  }
 
+ private:
   Sub* first_ = nullptr;
   Sub* last_ = nullptr;
   std::optional<AddStreamState<T>> adding_;
