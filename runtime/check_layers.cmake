@@ -6,7 +6,8 @@ set(order
   loop_observer event_loop timer print
   detail/future_state future completer async
   detail/chunked_fifo detail/pending_events stream_subscription detail/controller_core detail/forwarding_stream
-  stream stream_controller stream_iterator async_star dartloop
+  stream stream_controller stream_iterator async_star
+  message send_port detail/isolate_state receive_port isolate dartloop
   tracer trace_writers starvation_watchdog)
 
 set(failures "")

@@ -41,14 +41,23 @@ struct EventLoop::Waiter {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
 };
 
-EventLoop::EventLoop(ClockKind clock) : clock_(clock), waiter_(std::make_unique<Waiter>()) {}
+EventLoop::EventLoop(ClockKind clock)
+    : clock_(clock),
+      waiter_(std::make_unique<Waiter>()),
+      inbox_(std::make_shared<Inbox>(&EventLoop::wake, this)) {}
+
+// Called by a sender with the inbox's lock held, only while the loop is parked and alive.
+void EventLoop::wake(void* loop) {
+  boost::asio::post(static_cast<EventLoop*>(loop)->waiter_->io, [] {});
+}
 
 EventLoop::~EventLoop() {
   const Scope scope(*this);  // destructors of dropped tasks may still touch their loop
   stopping_ = true;
+  inbox_->close();  // senders holding a SendPort now drop their messages
   microtasks_.clear();
   events_.clear();
-  inbox_.drain([](Event&&) {});
+  before_next_event_.clear();
   timers_.clear();
   // Async functions still suspended can never resume now: destroy their frames (each one
   // unlinks itself). Their queued resumptions were dropped with the microtasks above.
@@ -64,6 +73,9 @@ EventLoop::~EventLoop() {
     release_owned(*object);
     object->on_isolate_end();
   }
+  // Last the isolate layer's state: for a root isolate, that ends and joins the isolates it
+  // spawned, which may still be sending to this (now closed) loop.
+  isolate_state_.reset();
 }
 
 void EventLoop::throw_no_loop() {
@@ -103,8 +115,13 @@ int EventLoop::run(Task entry, std::source_location where) {
 bool EventLoop::run_one_turn() {
   drain_microtasks();  // all of them, including ones added meanwhile
   if (stopping_) return false;
+  if (inbox_->has_control() || !before_next_event_.empty()) [[unlikely]] {
+    handle_control(false);  // control messages overtake the next event
+    if (stopping_) return false;
+    drain_microtasks();  // a control message may have scheduled some (none of Dart's do)
+  }
   collect_arrivals();  // posts from other threads, due timer wake-ups
-  if (events_.empty()) return false;
+  if (events_.empty() || events_paused_) return false;
   handle_event(events_.take_head());  // then exactly one event
   events_.finish_head();
   return true;
@@ -133,6 +150,8 @@ void EventLoop::run_task(QueueKind queue, const TaskInfo& info, F&& fn) {
     notify_start(queue, info);
   try {
     if (!stopping_) fn();  // an observer (the watchdog) may have stopped the loop just now
+  } catch (const IsolateExitSignal&) {
+    stop(exit_code_);  // `Isolate::exit` already asked the loop to stop; leave quietly
   } catch (...) {
     handle_uncaught(std::current_exception(), info);
   }
@@ -146,6 +165,35 @@ void EventLoop::run_microtasks() {
     Microtask& task = microtasks_.take_head();  // runs in its slot: no copy per microtask
     run_task(QueueKind::microtask, task.info, task.fn);
     microtasks_.finish_head();
+    // An immediate kill or ping acts between two tasks, even during a long drain.
+    if (inbox_->has_control()) [[unlikely]]
+      handle_control(true);
+  }
+}
+
+// Control messages (Dart's out-of-band messages: pause, resume, kill, ping) are the
+// runtime's own, so they run outside the trace's task list. Between microtasks only the
+// immediate ones act; the others wait until the current event has ended.
+void EventLoop::handle_control(bool between_microtasks) {
+  const auto run = [this](Task& fn) {
+    try {
+      fn();
+    } catch (...) {
+      static const TaskInfo none{};
+      handle_uncaught(std::current_exception(), none);
+    }
+  };
+  inbox_->drain_control([&](Task&& fn, ControlPriority priority) {
+    if (between_microtasks && priority == ControlPriority::before_next_event) {
+      before_next_event_.push_back(std::move(fn));
+    } else {
+      run(fn);
+    }
+  });
+  if (!between_microtasks && !before_next_event_.empty()) {
+    std::vector<Task> due;
+    due.swap(before_next_event_);
+    for (Task& fn : due) run(fn);
   }
 }
 
@@ -218,7 +266,9 @@ void EventLoop::run_timers(std::vector<TimerSlot>& batch) {
 }
 
 void EventLoop::collect_arrivals() {
-  inbox_.drain([this](Event&& e) {
+  if (io_work_ > 0) poll_io();  // completions of I/O started by this isolate post their events
+  inbox_->drain([this](Event&& e) {
+    if (e.info.id == 0) e.info.id = next_id();  // sent from another thread: number it on arrival
     events_.push(std::move(e));
     if (observed()) [[unlikely]] {
       const TaskInfo& info = events_[events_.size() - 1].info;
@@ -239,17 +289,24 @@ void EventLoop::collect_arrivals() {
   }
 }
 
+void EventLoop::poll_io() {
+  auto& io = waiter_->io;
+  io.poll();
+  if (io.stopped()) io.restart();
+}
+
 bool EventLoop::can_anything_arrive() const noexcept {
   // §1.10: a pending microtask, an event, a timer or an open port keeps the isolate alive;
-  // a future that nobody completes does not.
+  // a future that nobody completes does not. Outstanding I/O is an open port in the VM.
   return !microtasks_.empty() || !events_.empty() || !timers_.empty() || keep_alive_ > 0 ||
-         inbox_.has_pending();
+         io_work_ > 0 || inbox_->has_pending() || inbox_->has_control() ||
+         !before_next_event_.empty();
 }
 
 bool EventLoop::wait_for_arrivals() {
   if (!can_anything_arrive()) return false;
   std::optional<Duration> next_due;
-  if (!timers_.heap_empty() && !timeout_queued_) {
+  if (!timers_.heap_empty() && !timeout_queued_ && !events_paused_) {
     next_due = Duration(timers_.node(timers_.heap_top()).wakeup_ms * 1000);
   }
   if (clock_.kind() == ClockKind::virtual_time && next_due) {
@@ -260,16 +317,38 @@ bool EventLoop::wait_for_arrivals() {
       notify([&](LoopObserver& o) { o.on_advance(from, clock_.now()); });
     }
   } else {
-    auto& io = waiter_->io;
-    if (next_due) {
-      io.run_one_until(clock_.steady_at(*next_due));
-    } else {
-      io.run_one();  // only another thread (or I/O) can wake us now
+    // A message is often on its way (a reply to one just sent): spin a moment before
+    // paying for a sleep and a wake-up, which cost system calls on both sides.
+    if (keep_alive_ > 0) spin_for_arrivals();
+    if (inbox_->park()) {
+      auto& io = waiter_->io;
+      if (next_due) {
+        io.run_one_until(clock_.steady_at(*next_due));
+      } else {
+        io.run_one();  // only another thread (or I/O) can wake us now
+      }
+      inbox_->unpark();
+      if (io.stopped()) io.restart();
     }
-    if (io.stopped()) io.restart();
   }
   collect_arrivals();
   return true;
+}
+
+void EventLoop::spin_for_arrivals() const noexcept {
+  // About the cost of a wake-up through the kernel; checked against the clock in rounds so
+  // that reading it does not dominate.
+  constexpr auto budget = std::chrono::microseconds(20);
+  const auto until = std::chrono::steady_clock::now() + budget;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (inbox_->has_pending() || inbox_->has_control()) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (std::chrono::steady_clock::now() >= until) return;
+  }
 }
 
 void EventLoop::finish() {
@@ -380,14 +459,13 @@ void EventLoop::post(Task fn, std::source_location where) {
         notify([&](LoopObserver& o) { o.on_schedule(QueueKind::event, info, now()); });
       }
     };
-    inbox_.drain(enqueue);
+    inbox_->drain(enqueue);
     enqueue(Event(EventKind::task, std::move(fn), info_here(where)));
     return;
   }
-  // Another thread has no running task of this loop: the event has no parent.
-  if (inbox_.push(Event(EventKind::task, std::move(fn), TaskInfo{0, 0, where}))) {
-    boost::asio::post(waiter_->io, [] {});  // wake a sleeping loop; later posts coalesce
-  }
+  // Another thread has no running task of this loop: the event has no parent, and gets its
+  // id when it arrives. The inbox wakes the loop if it sleeps.
+  inbox_->push(Event(EventKind::task, std::move(fn), TaskInfo{0, 0, where}));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -523,9 +601,18 @@ void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) 
     message += std::to_string(task.where.line());
   }
   notify([&](LoopObserver& o) { o.on_uncaught(message, task, now()); });
-  write_error(message);
-  stop(exit_uncaught_error);
+  bool heard = false;
+  if (error_listener_) {
+    try {
+      heard = error_listener_(error, message);
+    } catch (...) {  // a listener that fails must not hide the error
+    }
+  }
+  if (!heard) write_error(message);
+  if (errors_fatal_) stop(exit_uncaught_error);
 }
+
+void EventLoop::set_error_listener(ErrorListener listener) { error_listener_ = std::move(listener); }
 
 void EventLoop::adopt_frame(AsyncFrame& frame) noexcept {
   frame.info = info_here(frame.info.where);
@@ -591,6 +678,20 @@ EventLoop::KeepAlive& EventLoop::KeepAlive::operator=(KeepAlive&& other) noexcep
 EventLoop::KeepAlive::~KeepAlive() { reset(); }
 void EventLoop::KeepAlive::reset() noexcept {
   if (loop_ != nullptr) --std::exchange(loop_, nullptr)->keep_alive_;
+}
+
+EventLoop::IoWork::IoWork(EventLoop& loop) noexcept : loop_(&loop) { ++loop.io_work_; }
+EventLoop::IoWork::IoWork(IoWork&& other) noexcept : loop_(std::exchange(other.loop_, nullptr)) {}
+EventLoop::IoWork& EventLoop::IoWork::operator=(IoWork&& other) noexcept {
+  if (this != &other) {
+    reset();
+    loop_ = std::exchange(other.loop_, nullptr);
+  }
+  return *this;
+}
+EventLoop::IoWork::~IoWork() { reset(); }
+void EventLoop::IoWork::reset() noexcept {
+  if (loop_ != nullptr) --std::exchange(loop_, nullptr)->io_work_;
 }
 
 QueueSnapshot EventLoop::snapshot() const {

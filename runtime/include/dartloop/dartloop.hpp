@@ -12,8 +12,12 @@
 #include "dartloop/event_queue.hpp"          // IWYU pragma: export
 #include "dartloop/future.hpp"               // IWYU pragma: export
 #include "dartloop/inbox.hpp"                // IWYU pragma: export
+#include "dartloop/isolate.hpp"              // IWYU pragma: export
+#include "dartloop/message.hpp"              // IWYU pragma: export
 #include "dartloop/microtask_queue.hpp"      // IWYU pragma: export
 #include "dartloop/print.hpp"                // IWYU pragma: export
+#include "dartloop/receive_port.hpp"         // IWYU pragma: export
+#include "dartloop/send_port.hpp"            // IWYU pragma: export
 #include "dartloop/small_function.hpp"       // IWYU pragma: export
 #include "dartloop/stream.hpp"               // IWYU pragma: export
 #include "dartloop/stream_controller.hpp"    // IWYU pragma: export

@@ -5,6 +5,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "dartloop/clock.hpp"
 
@@ -23,6 +24,26 @@ class ArgumentError : public std::invalid_argument {
   /// @brief Makes the error with Dart's "Invalid argument(s): " prefix.
   explicit ArgumentError(const std::string& message)
       : std::invalid_argument("Invalid argument(s): " + message) {}
+};
+
+/// @brief Dart's `TypeError`: a value of another type than expected (a failed cast).
+class TypeError : public std::logic_error {
+ public:
+  /// @brief Makes the error; `what()` is @p message.
+  explicit TypeError(const std::string& message) : std::logic_error(message) {}
+};
+
+/// @brief Dart's `RemoteError`: an error of another isolate, as text (what it said, where).
+class RemoteError : public std::runtime_error {
+ public:
+  /// @brief Makes the error from the other isolate's description and stack trace.
+  explicit RemoteError(const std::string& description, std::string stack_trace = {})
+      : std::runtime_error(description), stack_trace_(std::move(stack_trace)) {}
+  /// @brief Where the error happened in the other isolate (may be empty).
+  [[nodiscard]] const std::string& stack_trace() const noexcept { return stack_trace_; }
+
+ private:
+  std::string stack_trace_;
 };
 
 /// @brief Dart's `TimeoutException`: `what()` reads "TimeoutException after 0:00:00.050000: ...".

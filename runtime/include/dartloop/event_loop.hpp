@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <source_location>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -45,6 +46,17 @@ using OutputSink = std::function<void(std::string_view line)>;
 
 /// @brief Called with an error nobody handled; when set, the isolate survives it.
 using UncaughtErrorHandler = std::function<void(std::exception_ptr error, const TaskInfo& task)>;
+
+/// @brief Told of an error that reached the isolate's top (the isolate layer's error
+/// listeners); returns true when someone heard it, so the report is not printed.
+using ErrorListener = std::function<bool(const std::exception_ptr& error, const std::string& report)>;
+
+/// @brief Thrown by `Isolate::exit` to leave the running task at once; the loop ends quietly.
+///
+/// C++ cannot abandon a thread's stack the way the VM abandons an isolate, so leaving is an
+/// exception: destructors on the way out run (Dart would skip pending `finally` blocks),
+/// but no further task of the isolate does. Code that catches `...` must rethrow it.
+struct IsolateExitSignal {};
 
 /// @brief A coroutine frame that its isolate owns: linked into the loop, so owning allocates
 /// nothing.
@@ -161,6 +173,14 @@ class EventLoop {
                                    std::source_location where = std::source_location::current());
   /// @brief Appends an event; callable from any thread, wakes the loop if it sleeps.
   void post(Task fn, std::source_location where = std::source_location::current());
+  /// @brief The loop's door for other threads: it stays valid after the loop ends (then
+  /// it drops what it is given).
+  [[nodiscard]] const std::shared_ptr<Inbox>& mailbox() const noexcept { return inbox_; }
+  /// @brief While paused the loop takes no ordinary event; microtasks and control
+  /// messages still run (Dart's `Isolate.pause`).
+  void set_events_paused(bool paused) noexcept { events_paused_ = paused; }
+  /// @brief True while ordinary events are held back.
+  [[nodiscard]] bool events_paused() const noexcept { return events_paused_; }
 
   /// @brief Keeps a loop alive while held, as an open `ReceivePort` does.
   class KeepAlive {
@@ -177,6 +197,36 @@ class EventLoop {
     /// @brief Releases the hold (loop thread only).
     ~KeepAlive();
     /// @brief Releases the hold early.
+    void reset() noexcept;
+    /// @brief True while it holds a loop open.
+    [[nodiscard]] bool holds() const noexcept { return loop_ != nullptr; }
+
+   private:
+    EventLoop* loop_ = nullptr;
+  };
+
+  /// @brief One outstanding I/O operation on `io_context()`: keeps the loop alive and lets
+  /// completions in while the loop is busy.
+  ///
+  /// In the VM an I/O completion is a message from the event-handler thread, queued like
+  /// any other event even while the isolate is busy. Here completion handlers run on the
+  /// loop's thread inside `io_context()`; while one of these is held, the loop polls that
+  /// context between events, so a handler that `post`s its result joins the event queue in
+  /// arrival order, not only when the loop has nothing else to do.
+  class IoWork {
+   public:
+    IoWork() noexcept = default;
+    /// @brief Counts one operation on @p loop.
+    explicit IoWork(EventLoop& loop) noexcept;
+    /// @brief Takes over @p other's count.
+    IoWork(IoWork&& other) noexcept;
+    /// @brief Releases the current count, takes over @p other's.
+    IoWork& operator=(IoWork&& other) noexcept;
+    IoWork(const IoWork&) = delete;
+    IoWork& operator=(const IoWork&) = delete;
+    /// @brief The operation completed (loop thread only).
+    ~IoWork();
+    /// @brief Releases the count early.
     void reset() noexcept;
 
    private:
@@ -241,6 +291,10 @@ class EventLoop {
   void set_output(OutputSink sink);
   /// @brief Replaces where error reports go (null restores stderr).
   void set_error_output(OutputSink sink);
+  /// @brief Where printed lines go (null: stdout).
+  [[nodiscard]] const OutputSink& output_sink() const noexcept { return output_; }
+  /// @brief Where error reports go (null: stderr).
+  [[nodiscard]] const OutputSink& error_sink() const noexcept { return error_output_; }
   /// @brief Handles uncaught errors instead of ending the isolate (null restores Dart's rule).
   void set_uncaught_error_handler(UncaughtErrorHandler handler);
   /// @brief Reports @p error as uncaught: to the handler if set, else thrown by a priority
@@ -249,6 +303,21 @@ class EventLoop {
                              std::source_location where = std::source_location::current());
   /// @brief Writes @p message to the error sink (used for diagnostics).
   void write_error(std::string_view message);
+  /// @brief Whether an error that reaches the top ends the isolate (Dart's `errorsAreFatal`).
+  void set_errors_fatal(bool fatal) noexcept { errors_fatal_ = fatal; }
+  /// @brief True when an uncaught error ends the isolate (the default).
+  [[nodiscard]] bool errors_fatal() const noexcept { return errors_fatal_; }
+  /// @brief Tells @p listener of every error that reaches the top (null: just print them).
+  void set_error_listener(ErrorListener listener);
+
+  // --- The isolate layer's state -----------------------------------------------------------
+
+  /// @brief What the isolate layer keeps per loop (its ports); null until it is first used.
+  [[nodiscard]] IsolateOwned* isolate_state() const noexcept { return isolate_state_.get(); }
+  /// @brief Hands that state to the loop, which destroys it last, after every other object.
+  void set_isolate_state(std::unique_ptr<IsolateOwned> state) noexcept {
+    isolate_state_ = std::move(state);
+  }
 
   // --- Observers -----------------------------------------------------------------------
 
@@ -299,6 +368,10 @@ class EventLoop {
   bool run_one_turn();  // every microtask, then one event if one is ready; false if none ran
   void handle_event(Event& event);
   void collect_arrivals();
+  void poll_io();
+  void handle_control(bool between_microtasks);
+  void spin_for_arrivals() const noexcept;
+  static void wake(void* loop);
   bool wait_for_arrivals();
   [[nodiscard]] bool can_anything_arrive() const noexcept;
   void handle_uncaught(std::exception_ptr error, const TaskInfo& task);
@@ -313,8 +386,9 @@ class EventLoop {
   TimerQueue timers_;  // declared before the queues: dropped tasks may still release timer handles
   MicrotaskQueue microtasks_;
   EventQueue events_;
-  Inbox inbox_;
   std::unique_ptr<Waiter> waiter_;
+  std::shared_ptr<Inbox> inbox_;
+  std::vector<Task> before_next_event_;  // control messages waiting for the current event to end
   std::vector<LoopObserver*> observers_;
   AsyncFrame* frames_ = nullptr;  // oldest first
   AsyncFrame* last_frame_ = nullptr;
@@ -324,12 +398,17 @@ class EventLoop {
   const TaskInfo* running_ = nullptr;
   TaskId last_id_ = 0;
   std::size_t keep_alive_ = 0;
+  std::size_t io_work_ = 0;  // outstanding I/O operations: poll the Asio context between events
   bool timeout_queued_ = false;
   bool stopping_ = false;
+  bool events_paused_ = false;
+  bool errors_fatal_ = true;
   int exit_code_ = exit_success;
   OutputSink output_;
   OutputSink error_output_;
   UncaughtErrorHandler uncaught_handler_;
+  ErrorListener error_listener_;
+  std::unique_ptr<IsolateOwned> isolate_state_;  // reset at the end of ~EventLoop's body
 };
 
 /// @brief Queues @p fn on the current loop's microtask queue (Dart's `scheduleMicrotask`).
