@@ -114,40 +114,73 @@ bool IsolateCore::ended() const {
 
 // --- IsolateGroup --------------------------------------------------------------------------
 
-void IsolateGroup::finished(const std::shared_ptr<IsolateCore>& core) {
-  const std::lock_guard lock(mutex_);
-  finished_.push_back(std::move(core->thread));
-  std::erase(live_, core);
+void IsolateGroup::start(const std::shared_ptr<IsolateCore>& core, Task body) {
+  std::unique_lock lock(mutex_);
+  join_finished(lock);
+  live_.push_back(core);
+  if (idle_ > jobs_.size()) {  // a waiting thread takes it; none ever holds two isolates
+    jobs_.push_back(Job{core, std::move(body)});
+    wake_idle_.notify_one();
+    return;
+  }
+  // The new thread's first act takes this lock, so `threads_` is complete before it looks.
+  threads_.emplace_back([this, job = Job{core, std::move(body)}]() mutable { work(std::move(job)); });
 }
 
-void IsolateGroup::reap() {
-  std::vector<std::thread> done;
-  {
-    const std::lock_guard lock(mutex_);
-    done.swap(finished_);
+void IsolateGroup::work(Job job) {
+  for (;;) {
+    job.body();
+    job.body = Task();  // drop the isolate's captures before waiting for the next one
+    std::unique_lock lock(mutex_);
+    std::erase(live_, job.core);
+    lock.unlock();
+    job.core.reset();  // outside the lock: it may hold the last references to ports
+    lock.lock();
+    ++idle_;
+    wake_idle_.wait_for(lock, idle_timeout, [this] { return !jobs_.empty() || stopping_; });
+    --idle_;
+    if (!jobs_.empty()) {
+      job = std::move(jobs_.back());
+      jobs_.pop_back();
+      continue;
+    }
+    // Nothing more to do: hand this thread's handle over to be joined, and return.
+    const auto self = std::find_if(threads_.begin(), threads_.end(), [](const std::thread& t) {
+      return t.get_id() == std::this_thread::get_id();
+    });
+    finished_.push_back(std::move(*self));
+    threads_.erase(self);
+    return;
   }
+}
+
+void IsolateGroup::join_finished(std::unique_lock<std::mutex>& lock) {
+  if (finished_.empty()) return;
+  std::vector<std::thread> done;
+  done.swap(finished_);
+  lock.unlock();
   for (std::thread& t : done) t.join();
+  lock.lock();
 }
 
 void IsolateGroup::shutdown() {
-  for (;;) {
-    std::vector<std::shared_ptr<IsolateCore>> running;
-    {
-      const std::lock_guard lock(mutex_);
-      running = live_;
-      if (running.empty() && finished_.empty()) return;
-    }
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  wake_idle_.notify_all();
+  while (!threads_.empty() || !finished_.empty()) {
+    const std::vector<std::shared_ptr<IsolateCore>> running = live_;
+    lock.unlock();
     for (const auto& core : running) {
       core->send_control([] { stop_current_isolate(); }, ControlPriority::immediate);
     }
-    // Each thread moves itself to `finished_` as it ends; join them as they come.
-    std::vector<std::thread> done;
-    {
-      const std::lock_guard lock(mutex_);
-      done.swap(finished_);
+    lock.lock();
+    wake_idle_.notify_all();
+    if (finished_.empty()) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      lock.lock();
     }
-    for (std::thread& t : done) t.join();
-    if (done.empty()) std::this_thread::yield();
+    join_finished(lock);
   }
 }
 
@@ -334,10 +367,10 @@ Future<Isolate> Isolate::spawn_task(Task entry, SpawnOptions options, std::sourc
   SpawnConfig config{loop.clock_kind(),       options.paused,     pause.id(),
                      options.errors_are_fatal, loop.output_sink(), loop.error_sink(),
                      where};
-  group->start(core, [core, config = std::move(config), entry = std::move(entry),
-                      reply = ready.send_port()]() mutable {
-    run_spawned(core, config, entry, reply);
-  });
+  group->start(core, Task([core, config = std::move(config), entry = std::move(entry),
+                           reply = ready.send_port()]() mutable {
+                 run_spawned(core, config, entry, reply);
+               }));
   return completer.future();
 }
 

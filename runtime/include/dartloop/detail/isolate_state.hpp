@@ -3,6 +3,8 @@
 /// @brief The bookkeeping behind isolates: the part other threads may touch (`IsolateCore`),
 /// the threads of one program (`IsolateGroup`), and one isolate's own ports (`IsolateState`).
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -57,9 +59,6 @@ class IsolateCore {
   /// @brief True once the isolate ended.
   [[nodiscard]] bool ended() const;
 
-  /// @brief The thread of a spawned isolate (joined by its group).
-  std::thread thread;  // NOLINT(misc-non-private-member-variables-in-classes): the group's
-
  private:
   const std::shared_ptr<IsolateGroup> group_;
   const std::string name_;
@@ -72,37 +71,47 @@ class IsolateCore {
 
 /// @brief The isolates of one program: the main one and all it spawned, transitively.
 ///
-/// Owns their threads. A thread that finished is joined by the next spawn; when the main
-/// isolate ends, the ones still running are killed and joined, as the `dart` command ends
-/// every isolate when `main`'s isolate ends.
+/// Owns their threads. Each running isolate has a thread of its own; a thread whose isolate
+/// ended waits a while for the next spawn before it ends, since creating a thread costs
+/// more than the rest of a spawn (the Dart VM keeps a thread pool for the same reason).
+/// When the main isolate ends, the isolates still running are killed and every thread is
+/// joined, as the `dart` command ends every isolate when `main`'s isolate ends.
 class IsolateGroup {
  public:
-  /// @brief Starts @p body on a new thread for @p core.
-  template <class Body>
-  void start(const std::shared_ptr<IsolateCore>& core, Body body) {
-    reap();
-    const std::lock_guard lock(mutex_);
-    live_.push_back(core);
-    // The thread's last act (`finished`) takes this lock, so it cannot run before `thread`
-    // is stored below.
-    core->thread = std::thread([this, core, body = std::move(body)]() mutable {
-      body();
-      finished(core);
-    });
-  }
-  /// @brief Joins the threads of isolates that have ended.
-  void reap();
+  IsolateGroup() = default;
+  IsolateGroup(const IsolateGroup&) = delete;
+  IsolateGroup& operator=(const IsolateGroup&) = delete;
+  IsolateGroup(IsolateGroup&&) = delete;
+  IsolateGroup& operator=(IsolateGroup&&) = delete;
+  /// @brief Shuts down if nobody did.
+  ~IsolateGroup() { shutdown(); }
+
+  /// @brief Runs @p body for @p core on an idle thread of the group, or on a new one.
+  void start(const std::shared_ptr<IsolateCore>& core, Task body);
   /// @brief Kills every isolate still running and joins all threads.
   void shutdown();
   /// @brief Number of spawned isolates still running.
   [[nodiscard]] std::size_t live() const;
 
+  /// @brief How long a thread whose isolate ended waits for another one.
+  static constexpr std::chrono::milliseconds idle_timeout{500};
+
  private:
-  void finished(const std::shared_ptr<IsolateCore>& core);
+  struct Job {
+    std::shared_ptr<IsolateCore> core;
+    Task body;
+  };
+  void work(Job job);
+  void join_finished(std::unique_lock<std::mutex>& lock);
 
   mutable std::mutex mutex_;
+  std::condition_variable wake_idle_;
   std::vector<std::shared_ptr<IsolateCore>> live_;
-  std::vector<std::thread> finished_;
+  std::vector<Job> jobs_;  // handed to idle threads; never more than `idle_`
+  std::size_t idle_ = 0;
+  std::vector<std::thread> threads_;   // running threads
+  std::vector<std::thread> finished_;  // threads that have returned, to join
+  bool stopping_ = false;
 };
 
 class PortNode;
