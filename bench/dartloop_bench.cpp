@@ -46,6 +46,8 @@
 #include "dartloop/stream_controller.hpp"
 #include "dartloop/stream_iterator.hpp"
 #include "dartloop/timer.hpp"
+#include "isolate_bench.hpp"
+#include "thread_baselines.hpp"
 
 namespace {
 
@@ -849,6 +851,80 @@ double coroutine_resume(std::size_t n) {
   return ns_between(t0, t1);
 }
 
+/// Runs a raw two-thread baseline (thread_baselines.hpp) as measure() does; ns per operation.
+template <class Baseline>
+double measure_threads(std::size_t n, Baseline baseline, std::string_view what) {
+  return measure(n, [&](std::size_t count) {
+    const dartloop_bench::ThreadRun run = baseline(count);
+    check(run.complete, what);
+    return run.ns;
+  });
+}
+
+/// Runs an isolate workload (isolate_bench.cpp) as measure() does; ns per operation.
+template <class Workload>
+double measure_isolates(std::size_t n, Workload workload, std::string_view what) {
+  return measure(n, [&](std::size_t count) {
+    const double ns = workload(count);
+    check(ns >= 0, what);
+    return ns;
+  });
+}
+
+/// Isolates: spawn, ping-pong, one-way messages, Isolate::run (real threads, real clock).
+void bench_isolates() {
+  if (selected("isolate_spawn_exit")) {
+    emit("isolate_spawn_exit",
+         measure_isolates(iters(2'000), dartloop_bench::isolate_spawn_exit,
+                          "every spawned isolate exited"),
+         "ns/op");
+  }
+  if (selected("isolate_pingpong")) {
+    emit("isolate_pingpong",
+         measure_isolates(iters(100'000), dartloop_bench::isolate_pingpong,
+                          "every round trip came back in order"),
+         "ns/op");
+  }
+  if (selected("isolate_oneway")) {
+    const double ns = measure_isolates(iters(2'000'000), dartloop_bench::isolate_oneway,
+                                       "the receiver counted every message");
+    emit("isolate_oneway", ns, "ns/op");
+    emit("isolate_oneway_rate", 1e9 / ns, "msg/s");
+  }
+  if (selected("isolate_run_trivial")) {
+    emit("isolate_run_trivial",
+         measure_isolates(iters(2'000), dartloop_bench::isolate_run_trivial,
+                          "every Isolate::run returned 2"),
+         "ns/op");
+  }
+}
+
+/// The floors of the isolate rows: plain threads, no event loop (thread_baselines.cpp).
+void bench_thread_baselines() {
+  if (selected("baseline_pingpong_condvar")) {
+    emit("baseline_pingpong_condvar",
+         measure_threads(iters(10'000), dartloop_bench::pingpong_condvar,
+                         "condvar ping-pong completed every round trip in order"),
+         "ns/op");
+  }
+  if (selected("baseline_pingpong_spin")) {
+    emit("baseline_pingpong_spin",
+         measure_threads(iters(100'000), dartloop_bench::pingpong_spin,
+                         "spinning ping-pong completed every round trip"),
+         "ns/op");
+  }
+  if (selected("baseline_oneway_condvar")) {
+    const double ns = measure_threads(iters(1'000'000), dartloop_bench::oneway_condvar,
+                                      "condvar one-way queue delivered every message");
+    emit("baseline_oneway_condvar", ns, "ns/op");
+    emit("baseline_oneway_condvar_rate", 1e9 / ns, "msg/s");
+  }
+  if (selected("baseline_spawn_join")) {
+    emit("baseline_spawn_join",
+         measure_threads(iters(2'000), dartloop_bench::spawn_join, "every thread ran"), "ns/op");
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 
 int run_all() {
@@ -941,6 +1017,8 @@ int run_all() {
   if (selected("baseline_coroutine")) {
     emit("baseline_coroutine_resume", measure(iters(20'000'000), coroutine_resume), "ns/op");
   }
+  bench_thread_baselines();
+  bench_isolates();
   if (failures > 0) {
     std::fprintf(stderr, "dartloop_bench: %d check(s) failed\n", failures);
     return 1;

@@ -16,7 +16,7 @@
 
 'use strict';
 
-const { EventEmitter, on } = require('events');
+const { EventEmitter, on, once } = require('events');
 const { Worker } = require('worker_threads');
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -286,7 +286,7 @@ function benchPendingMemory(n, kind = 'timers', prefix = 'pending_timer', unit =
 
 // --- 5. Cross-thread round trip -------------------------------------------------------------
 
-async function benchRoundTrip(n) {
+async function benchRoundTrip(n, name = 'round_trip') {
   const worker = new Worker(
     "const { parentPort } = require('worker_threads');" +
       "parentPort.on('message', (m) => parentPort.postMessage(m));",
@@ -307,8 +307,68 @@ async function benchRoundTrip(n) {
       worker.on('message', onMessage);
       worker.postMessage(0);
     });
-  emit('round_trip', await measure(n, roundTrips));
+  emit(name, await measure(n, roundTrips));
   await worker.terminate();
+}
+
+// --- 5b. worker_threads: the peers of dartloop's isolate rows --------------------------------
+// Each worker is a fresh V8 isolate with its own event loop on its own thread, the nearest
+// thing Node has to a Dart isolate. worker_pingpong is the round trip above under the name of
+// its isolate row.
+
+/// Spawns @p n workers one after the other, each with an empty script (its loop has nothing
+/// to do, so it exits at once), and waits for each one's 'exit' before the next.
+async function workerSpawnExit(n) {
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const worker = new Worker('', { eval: true });
+    const [code] = await once(worker, 'exit');
+    check(code === 0, 'empty worker exited normally');
+  }
+  return nsBetween(t0, now());
+}
+
+/// One long-lived worker that counts the numbers it is sent and, on -1, reports count and sum.
+async function benchWorkerOneWay(n) {
+  const worker = new Worker(
+    "const { parentPort } = require('worker_threads');" +
+      'let count = 0; let sum = 0;' +
+      "parentPort.on('message', (m) => {" +
+      '  if (m === -1) { parentPort.postMessage([count, sum]); count = 0; sum = 0; }' +
+      '  else { count++; sum += m; }' +
+      '});',
+    { eval: true });
+  await once(worker, 'online');
+  const oneWay = async (count) => {
+    const t0 = now();
+    for (let i = 1; i <= count; i++) worker.postMessage(i);
+    worker.postMessage(-1);
+    const [[got, sum]] = await once(worker, 'message');
+    const t1 = now();
+    check(got === count && sum === (count * (count + 1)) / 2, 'worker received every message');
+    return nsBetween(t0, t1);
+  };
+  emit('worker_oneway', await measure(n, oneWay));
+  await worker.terminate();
+}
+
+/// The nearest peer of Isolate::run(fn) with a trivial fn: a new worker computes 1 + 1, posts
+/// it and exits; a call ends when main has the result. Calls are sequential; a worker's
+/// teardown may overlap the next call (as an isolate's exit may), and every worker has exited
+/// before the call count is over.
+async function workerRunTrivial(n) {
+  const exits = [];
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const worker = new Worker("require('worker_threads').parentPort.postMessage(1 + 1);",
+                              { eval: true });
+    exits.push(once(worker, 'exit'));
+    const [result] = await once(worker, 'message');
+    check(result === 2, 'the worker computed 1 + 1');
+  }
+  const t1 = now();
+  await Promise.all(exits);
+  return nsBetween(t0, t1);
 }
 
 // --- 6. Promises and async functions --------------------------------------------------------
@@ -463,6 +523,14 @@ async function main() {
   if (selected('pending_timers')) await benchPendingTimers(iters(1000000));
   if (selected('pending_timer')) benchPendingMemory(iters(1000000));
   if (selected('round_trip')) await benchRoundTrip(smoke ? 50 : 5000);
+  if (selected('worker_spawn_exit')) {
+    emit('worker_spawn_exit', await measure(smoke ? 2 : 10, workerSpawnExit, smoke ? 1 : 3));
+  }
+  if (selected('worker_pingpong')) await benchRoundTrip(smoke ? 50 : 5000, 'worker_pingpong');
+  if (selected('worker_oneway')) await benchWorkerOneWay(iters(200000));
+  if (selected('worker_run_trivial')) {
+    emit('worker_run_trivial', await measure(smoke ? 2 : 10, workerRunTrivial, smoke ? 1 : 3));
+  }
   if (selected('then_chain')) emit('then_chain', await measure(iters(1000000), thenChain));
   if (selected('await_completed')) {
     emit('await_completed', await measure(iters(1000000), awaitCompleted));
