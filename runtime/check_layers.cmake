@@ -8,7 +8,8 @@ set(order
   detail/chunked_fifo detail/pending_events stream_subscription detail/controller_core detail/forwarding_stream
   stream stream_controller stream_iterator async_star
   message send_port detail/isolate_state receive_port isolate dartloop
-  tracer trace_writers starvation_watchdog)
+  tracer trace_writers starvation_watchdog
+  io/io_error io/tcp_socket io/tcp_server io/http io/file)
 
 set(failures "")
 list(LENGTH order count)
