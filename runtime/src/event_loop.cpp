@@ -612,7 +612,9 @@ void EventLoop::handle_uncaught(std::exception_ptr error, const TaskInfo& task) 
   if (errors_fatal_) stop(exit_uncaught_error);
 }
 
-void EventLoop::set_error_listener(ErrorListener listener) { error_listener_ = std::move(listener); }
+void EventLoop::set_error_listener(ErrorListener listener) {
+  error_listener_ = std::move(listener);
+}
 
 void EventLoop::adopt_frame(AsyncFrame& frame) noexcept {
   frame.info = info_here(frame.info.where);

@@ -43,8 +43,9 @@ void stop_current_isolate() noexcept {
 
 // --- IsolateCore ---------------------------------------------------------------------------
 
-IsolateCore::IsolateCore(std::shared_ptr<IsolateGroup> group, std::string name)
-    : group_(std::move(group)), name_(std::move(name)) {}
+IsolateCore::IsolateCore(std::shared_ptr<IsolateGroup> group, std::string name,
+                         std::source_location where)
+    : group_(std::move(group)), name_(std::move(name)), where_(where) {}
 
 bool IsolateCore::send_control(Task fn, ControlPriority priority) const {
   std::shared_ptr<Inbox> mailbox;
@@ -91,7 +92,7 @@ bool IsolateCore::notify_error(const std::exception_ptr& error, const std::strin
   if (listeners.empty()) return false;
   // The listener gets text, as in Dart: the error object stays with its isolate.
   const RemoteError remote(describe(error), report);
-  for (const SendPort& port : listeners) port.send(remote);
+  for (const SendPort& port : listeners) port.send(remote, where_);
   return true;
 }
 
@@ -104,7 +105,7 @@ void IsolateCore::end() {
     listeners.swap(exit_listeners_);
     error_listeners_.clear();
   }
-  for (auto& [port, response] : listeners) port.send(std::move(response));
+  for (auto& [port, response] : listeners) port.send(std::move(response), where_);
 }
 
 bool IsolateCore::ended() const {
@@ -124,7 +125,8 @@ void IsolateGroup::start(const std::shared_ptr<IsolateCore>& core, Task body) {
     return;
   }
   // The new thread's first act takes this lock, so `threads_` is complete before it looks.
-  threads_.emplace_back([this, job = Job{core, std::move(body)}]() mutable { work(std::move(job)); });
+  threads_.emplace_back(
+      [this, job = Job{core, std::move(body)}]() mutable { work(std::move(job)); });
 }
 
 void IsolateGroup::work(Job job) {
@@ -212,16 +214,19 @@ IsolateState& IsolateState::install(EventLoop& loop, std::shared_ptr<IsolateCore
 IsolateState::IsolateState(EventLoop& loop, std::shared_ptr<IsolateCore> core, bool root)
     : loop_(&loop), core_(std::move(core)), root_(root) {
   IsolateCore* c = core_.get();
-  loop.set_error_listener(
-      [c](const std::exception_ptr& error, const std::string& report) {
-        return c->notify_error(error, report);
-      });
+  loop.set_error_listener([c](const std::exception_ptr& error, const std::string& report) {
+    return c->notify_error(error, report);
+  });
 }
 
 IsolateState::~IsolateState() {
-  if (root_) {
+  if (!root_) return;
+  try {
     core_->end();
     core_->group()->shutdown();
+  } catch (...) {
+    // Only a failing mutex or an exhausted heap gets here; nothing sensible is left to do
+    // but not to throw from a destructor.
   }
 }
 
@@ -325,8 +330,8 @@ struct SpawnConfig {
   std::source_location where;  // the spawn call: where the entry "was scheduled"
 };
 
-void run_spawned(const std::shared_ptr<detail::IsolateCore>& core, SpawnConfig& config,
-                 Task& entry, const SendPort& ready) {
+void run_spawned(const std::shared_ptr<detail::IsolateCore>& core, SpawnConfig& config, Task& entry,
+                 const SendPort& ready) {
   EventLoop loop(config.clock);
   loop.set_output(std::move(config.out));
   loop.set_error_output(std::move(config.err));
@@ -334,19 +339,20 @@ void run_spawned(const std::shared_ptr<detail::IsolateCore>& core, SpawnConfig& 
   detail::IsolateState& state = detail::IsolateState::install(loop, core);
   if (config.paused) state.pause(config.pause_capability);
   core->attach(loop.mailbox());
-  ready.send(nullptr);  // the parent's `spawn` future completes on this message
+  ready.send(nullptr, config.where);  // the parent's `spawn` future completes on this message
   loop.run(std::move(entry), config.where);
   core->end();  // tells the exit listeners; later control messages are dropped
 }
 
 }  // namespace
 
-Future<Isolate> Isolate::spawn_task(Task entry, SpawnOptions options, std::source_location where) {
+Future<Isolate> Isolate::spawn_task(Task entry, const SpawnOptions& options,
+                                    std::source_location where) {
   detail::IsolateState& parent = detail::IsolateState::current();
   EventLoop& loop = parent.loop();
   const auto& group = parent.core()->group();
   auto core = std::make_shared<detail::IsolateCore>(
-      group, options.debug_name.empty() ? std::string("isolate") : options.debug_name);
+      group, options.debug_name.empty() ? std::string("isolate") : options.debug_name, where);
   if (options.on_exit.valid()) core->add_exit_listener(options.on_exit, Message());
   if (options.on_error.valid()) core->add_error_listener(options.on_error);
 
@@ -364,9 +370,8 @@ Future<Isolate> Isolate::spawn_task(Task entry, SpawnOptions options, std::sourc
     ready.close();
     completer.complete(Isolate(core, pause));
   });
-  SpawnConfig config{loop.clock_kind(),       options.paused,     pause.id(),
-                     options.errors_are_fatal, loop.output_sink(), loop.error_sink(),
-                     where};
+  SpawnConfig config{loop.clock_kind(),  options.paused,    pause.id(), options.errors_are_fatal,
+                     loop.output_sink(), loop.error_sink(), where};
   group->start(core, Task([core, config = std::move(config), entry = std::move(entry),
                            reply = ready.send_port()]() mutable {
                  run_spawned(core, config, entry, reply);

@@ -117,8 +117,8 @@ TEST_CASE("a message holds a copy of a sendable value and names its type when as
   CHECK(copy.as<std::vector<int>>().data() != m.as<std::vector<int>>().data());
   CHECK(Message().is_null());
   CHECK(Message::of("text").as<std::string>() == "text");
-  CHECK_THROWS_WITH(m.as<std::string>(), Catch::Contains("std::vector<int") &&
-                                            Catch::Contains("is not a subtype of"));
+  CHECK_THROWS_WITH(m.as<std::string>(),
+                    Catch::Contains("std::vector<int") && Catch::Contains("is not a subtype of"));
   CHECK_THROWS_AS(Message().as<int>(), TypeError);
   CHECK(std::move(m).take<std::vector<int>>() == std::vector<int>{1, 2, 3});
 }
@@ -169,9 +169,10 @@ TEST_CASE("a port message is an event behind the timers and events queued before
                                                "event queued after the message"});
 }
 
-TEST_CASE("a ReceivePort delivers each message inside its own event, before that event's "
-          "microtasks",
-          "[isolates]") {
+TEST_CASE(
+    "a ReceivePort delivers each message inside its own event, before that event's "
+    "microtasks",
+    "[isolates]") {
   auto run = run_isolate([] {
     ReceivePort port;
     port.send_port().send(1);
@@ -263,7 +264,8 @@ TEST_CASE("Isolate::spawn runs the entry on another thread with its own copy of 
           "[isolates]") {
   auto run = run_isolate([] {
     ReceivePort port;
-    const auto here = static_cast<std::uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    const auto here =
+        static_cast<std::uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()));
     (void)Isolate::spawn(report_thread, port.send_port());
     port.listen([port, here](const Message& m) {
       print(m.as<std::uint64_t>() != here ? "another thread" : "same thread!");
@@ -416,11 +418,12 @@ TEST_CASE("Isolate::run hands the result back without copying it", "[isolates]")
 
 TEST_CASE("Isolate::run rethrows the computation's exception in the caller", "[isolates]") {
   auto run = run_isolate([] {
-    Isolate::run([]() -> int { throw StateError("no answer"); })
-        .catch_error([](const StateError& e) {
-          print(std::string("caught ") + e.what());
-          return 0;
-        });
+    Isolate::run([]() -> int {
+      throw StateError("no answer");
+    }).catch_error([](const StateError& e) {
+      print(std::string("caught ") + e.what());
+      return 0;
+    });
   });
   CHECK(run.output == std::vector<std::string>{"caught Bad state: no answer"});
 }
@@ -494,7 +497,7 @@ TEST_CASE("an uncaught error reaches the error listener as a RemoteError and end
       if (m.is<RemoteError>()) {
         print(std::string("error: ") + m.as<RemoteError>().what());
         print(contains(m.as<RemoteError>().stack_trace(), "test_isolates.cpp") ? "with location"
-                                                                                 : "no location");
+                                                                               : "no location");
       } else {
         print("exit");
         port.close();
@@ -525,8 +528,7 @@ TEST_CASE("an isolate whose errors are not fatal goes on after an uncaught error
       }
     });
   });
-  CHECK(run.output ==
-        std::vector<std::string>{"error: Bad state: first", "still here", "exit"});
+  CHECK(run.output == std::vector<std::string>{"error: Bad state: first", "still here", "exit"});
 }
 
 TEST_CASE("an uncaught error of a spawned isolate with no error listener is printed",
@@ -570,7 +572,9 @@ TEST_CASE("an immediate kill stops an isolate between two microtasks of an endle
         [](SendPort reply) {
           reply.send(std::string("flooding"));
           struct Flood {
-            static void again() { schedule_microtask([] { again(); }); }
+            static void again() {
+              schedule_microtask([] { again(); });
+            }
           };
           Flood::again();  // starves the loop: only a control message gets through
         },
@@ -593,8 +597,9 @@ TEST_CASE("a paused isolate holds its messages back while a ping overtakes them"
     ReceivePort replies;
     auto state = std::make_shared<std::pair<Isolate, SendPort>>();
     auto resume_with = std::make_shared<Capability>();
-    Isolate::spawn(echo_server, replies.send_port())
-        .then([state](const Isolate& i) { state->first = i; });
+    Isolate::spawn(echo_server, replies.send_port()).then([state](const Isolate& i) {
+      state->first = i;
+    });
     replies.listen([replies, state, resume_with](const Message& m) {
       if (m.is<SendPort>()) {  // the echo server is up: pause it, send, ping
         state->second = m.as<SendPort>();
@@ -618,14 +623,13 @@ TEST_CASE("a paused isolate holds its messages back while a ping overtakes them"
 TEST_CASE("an isolate spawned paused runs its entry only once resumed", "[isolates]") {
   auto run = run_isolate([] {
     ReceivePort port;
-    Isolate::spawn(echo_once, port.send_port(), {.paused = true})
-        .then([](const Isolate& i) {
-          print("spawned paused");
-          Timer(std::chrono::milliseconds(20), [i] {
-            print("resuming");
-            i.resume(i.pause_capability());
-          });
-        });
+    Isolate::spawn(echo_once, port.send_port(), {.paused = true}).then([](const Isolate& i) {
+      print("spawned paused");
+      Timer(std::chrono::milliseconds(20), [i] {
+        print("resuming");
+        i.resume(i.pause_capability());
+      });
+    });
     port.listen([port](const Message& m) {
       print(m.as<std::string>());
       port.close();
@@ -682,9 +686,8 @@ TEST_CASE("Isolate::current names the running isolate", "[isolates]") {
   auto run = run_isolate([] {
     print(Isolate::current().debug_name());
     print(Isolate::current() == Isolate::current() ? "stable" : "unstable");
-    Isolate::run([] { return Isolate::current().debug_name(); }, "worker").then([](const std::string& n) {
-      print(n);
-    });
+    Isolate::run([] { return Isolate::current().debug_name(); }, "worker")
+        .then([](const std::string& n) { print(n); });
   });
   CHECK(run.output == std::vector<std::string>{"main", "stable", "worker"});
 }

@@ -25,7 +25,10 @@
 /// A suspended call belongs to its isolate: if the loop is destroyed while the call waits
 /// on a future that never completes, the loop destroys the frame (no leak). Coroutine
 /// lambdas must not capture: the lambda object dies long before its coroutine resumes;
-/// pass what it needs as parameters instead.
+/// pass what it needs as parameters instead. GCC 12 destroys a braced temporary built
+/// inside a `co_await` expression twice (`co_await f({.name = "x"})` double-frees the
+/// string; a compiler bug, reproduced without dartloop): build such an argument in a named
+/// variable first, or store the future (`auto started = f({...}); co_await started;`).
 
 #include <concepts>
 #include <coroutine>

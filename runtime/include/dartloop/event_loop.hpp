@@ -49,7 +49,8 @@ using UncaughtErrorHandler = std::function<void(std::exception_ptr error, const 
 
 /// @brief Told of an error that reached the isolate's top (the isolate layer's error
 /// listeners); returns true when someone heard it, so the report is not printed.
-using ErrorListener = std::function<bool(const std::exception_ptr& error, const std::string& report)>;
+using ErrorListener =
+    std::function<bool(const std::exception_ptr& error, const std::string& report)>;
 
 /// @brief Thrown by `Isolate::exit` to leave the running task at once; the loop ends quietly.
 ///

@@ -44,11 +44,11 @@ struct sendable<Capability> : std::true_type {};
 
 /// @brief How to start an isolate (Dart's named parameters of `Isolate.spawn`).
 struct SpawnOptions {
-  bool paused = false;            ///< Start paused: the entry waits for `resume(pause_capability)`.
-  bool errors_are_fatal = true;   ///< An uncaught error ends the isolate.
-  SendPort on_exit{};             ///< Told (with null) when the isolate ends.
-  SendPort on_error{};            ///< Told (with a `RemoteError`) of each uncaught error.
-  std::string debug_name{};       ///< A name for reports and traces.
+  bool paused = false;           ///< Start paused: the entry waits for `resume(pause_capability)`.
+  bool errors_are_fatal = true;  ///< An uncaught error ends the isolate.
+  SendPort on_exit{};            ///< Told (with null) when the isolate ends.
+  SendPort on_error{};           ///< Told (with a `RemoteError`) of each uncaught error.
+  std::string debug_name{};      ///< A name for reports and traces.
 };
 
 namespace detail {
@@ -56,32 +56,37 @@ namespace detail {
 // What `Isolate::run`'s isolate sends back: the value, or the error it threw. The value
 // is moved into the message and out of it again, so it is handed over, not copied; the
 // exception object is handed over the same way (the isolate that made it has ended).
+/// @brief The result of an `Isolate::run` computation, as sent back: a value or an error.
 template <class R>
 struct RunOutcome {
-  std::variant<std::conditional_t<std::is_void_v<R>, std::monostate, R>, std::exception_ptr>
-      result;
+  /// @brief The value (`std::monostate` for `void`) or the exception.
+  std::variant<std::conditional_t<std::is_void_v<R>, std::monostate, R>, std::exception_ptr> result;
 };
 template <class R>
 struct sendable_check<RunOutcome<R>> : std::true_type {};
 
+/// @brief `T`, or the value type of a `Future<T>`.
 template <class T>
 struct unwrap_future {
-  using type = T;
+  using type = T;  ///< The type itself.
 };
+/// @brief The value type of a future.
 template <class T>
 struct unwrap_future<Future<T>> {
-  using type = T;
+  using type = T;  ///< What the future completes with.
 };
 
 /// @brief The isolate running on this thread ends after the running task: nothing more
 /// of it runs (used where a throw would be caught by the futures machinery).
 void stop_current_isolate() noexcept;
 
+/// @brief In the new isolate: runs @p computation, awaits it if it is a future, sends the
+/// outcome to @p port and ends the isolate.
 template <class R, class F>
-void run_computation(F& computation, const SendPort& port) {
+void run_computation(F& computation, const SendPort& port, std::source_location where) {
   using Ret = std::invoke_result_t<F&>;
-  const auto finish = [port](RunOutcome<R>&& outcome) {
-    port.send(std::move(outcome));
+  const auto finish = [port, where](RunOutcome<R>&& outcome) {
+    port.send(std::move(outcome), where);  // traced at the `Isolate::run` call
     stop_current_isolate();
   };
   try {
@@ -137,19 +142,20 @@ class Isolate {
                   "Isolate::spawn: the entry must be a function or a lambda that captures "
                   "nothing; it runs on another thread, so pass what it needs as the message");
     using Plain = std::remove_cvref_t<M>;
-    using Arg = std::conditional_t<std::is_array_v<Plain> || std::is_same_v<std::decay_t<M>, const char*>,
-                                   std::string, Plain>;
+    using Arg =
+        std::conditional_t<std::is_array_v<Plain> || std::is_same_v<std::decay_t<M>, const char*>,
+                           std::string, Plain>;
     static_assert(std::is_invocable_v<F&, Arg>,
                   "Isolate::spawn: the entry must accept the message's type");
     if constexpr (std::is_same_v<Arg, std::nullptr_t>) {
-      return spawn_task(Task([entry]() mutable { (void)entry(nullptr); }), std::move(options),
+      return spawn_task(Task([entry]() mutable { (void)entry(nullptr); }), options,
                         where);
     } else {
       Message copied = Message::of(std::forward<M>(message));
       return spawn_task(Task([entry, m = std::move(copied)]() mutable {
                           (void)entry(std::move(m).template take<Arg>());
                         }),
-                        std::move(options), where);
+                        options, where);
     }
   }
 
@@ -189,10 +195,10 @@ class Isolate {
                          .on_exit = port.send_port(),
                          .on_error = port.send_port(),
                          .debug_name = std::move(debug_name)};
-    (void)spawn_task(Task([f = std::move(computation), reply = port.send_port()]() mutable {
-                       detail::run_computation<R>(f, reply);
+    (void)spawn_task(Task([f = std::move(computation), reply = port.send_port(), where]() mutable {
+                       detail::run_computation<R>(f, reply, where);
                      }),
-                     std::move(options), where);
+                     options, where);
     return completer.future();
   }
 
@@ -244,7 +250,8 @@ class Isolate {
  private:
   explicit Isolate(std::shared_ptr<detail::IsolateCore> core, Capability pause = {}) noexcept
       : core_(std::move(core)), pause_capability_(pause) {}
-  static Future<Isolate> spawn_task(Task entry, SpawnOptions options, std::source_location where);
+  static Future<Isolate> spawn_task(Task entry, const SpawnOptions& options,
+                                    std::source_location where);
   void control(Task fn, ControlPriority priority) const;
 
   std::shared_ptr<detail::IsolateCore> core_;
@@ -258,10 +265,11 @@ auto compute(F callback, M&& message, std::string debug_name = "compute",
   static_assert(std::is_empty_v<F> || std::is_function_v<std::remove_pointer_t<F>>,
                 "compute: the callback must be a function or a lambda that captures nothing");
   static_assert(is_sendable_v<M>, "compute: the message's type must be sendable (message.hpp)");
-  return Isolate::run([callback, m = std::remove_cvref_t<M>(std::forward<M>(message))]() mutable {
-    return callback(std::move(m));
-  },
-                      std::move(debug_name), where);
+  return Isolate::run(
+      [callback, m = std::remove_cvref_t<M>(std::forward<M>(message))]() mutable {
+        return callback(std::move(m));
+      },
+      std::move(debug_name), where);
 }
 
 }  // namespace dartloop

@@ -55,15 +55,17 @@ namespace detail {
 template <class T>
 struct sendable_check;
 
+/// @brief True when a `T` (cv-qualifiers ignored) may travel between isolates.
 template <class T>
 inline constexpr bool sendable_v = sendable_check<std::remove_cv_t<T>>::value;
 
+/// @brief True when every field of the aggregate `T` is sendable.
 template <class T, std::size_t... I>
 constexpr bool fields_sendable(std::index_sequence<I...> /*fields*/) {
   return (sendable_v<boost::pfr::tuple_element_t<I, T>> && ...);
 }
 
-// An opted-in type: an aggregate's fields must be sendable too.
+/// @brief True for an opted-in type whose fields (for an aggregate) are sendable too.
 template <class T>
 constexpr bool opted_in() {
   if constexpr (!sendable<T>::value) {
@@ -80,8 +82,9 @@ struct sendable_check : std::bool_constant<opted_in<T>()> {};
 
 // Values that own nothing.
 template <class T>
-  requires std::is_arithmetic_v<T> || std::is_enum_v<T>
-struct sendable_check<T> : std::true_type {};
+requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+struct sendable_check<T> : std::true_type {
+};
 template <>
 struct sendable_check<std::nullptr_t> : std::true_type {};
 template <>
@@ -107,8 +110,7 @@ struct sendable_check<std::array<T, N>> : std::bool_constant<sendable_v<T>> {};
 template <class T>
 struct sendable_check<std::optional<T>> : std::bool_constant<sendable_v<T>> {};
 template <class K, class V, class C, class A>
-struct sendable_check<std::map<K, V, C, A>> : std::bool_constant<sendable_v<K> && sendable_v<V>> {
-};
+struct sendable_check<std::map<K, V, C, A>> : std::bool_constant<sendable_v<K> && sendable_v<V>> {};
 template <class K, class V, class H, class E, class A>
 struct sendable_check<std::unordered_map<K, V, H, E, A>>
     : std::bool_constant<sendable_v<K> && sendable_v<V>> {};
@@ -180,9 +182,8 @@ class Message {
 
   /// @brief A message holding @p value (copied from an lvalue, moved from an rvalue).
   template <class T>
-    requires(!std::is_same_v<std::remove_cvref_t<T>, Message> &&
-             !std::is_same_v<std::remove_cvref_t<T>, std::nullptr_t>)
-  static Message of(T&& value) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, Message> &&
+           !std::is_same_v<std::remove_cvref_t<T>, std::nullptr_t>) static Message of(T&& value) {
     using V = stored_t<T>;
     static_assert(is_sendable_v<V>,
                   "this type cannot be sent to another isolate. Sendable: null, bool, numbers, "
@@ -198,14 +199,14 @@ class Message {
   }
 
   /// @brief A deep copy of @p other's value.
-  Message(const Message& other) : ops_(nullptr) {
+  Message(const Message& other) {
     if (other.ops_ != nullptr) {
       other.ops_->copy(other.storage(), storage());
       ops_ = other.ops_;
     }
   }
   /// @brief Takes over @p other's value; @p other becomes null.
-  Message(Message&& other) noexcept : ops_(nullptr) { take_from(other); }
+  Message(Message&& other) noexcept { take_from(other); }
   /// @brief Replaces the value by a deep copy of @p other's.
   Message& operator=(const Message& other) {
     if (this != &other) {
@@ -262,10 +263,10 @@ class Message {
   static constexpr std::size_t inline_bytes = 16;
 
   template <class T>
-  using stored_t = std::conditional_t<
-      std::is_convertible_v<T, std::string_view> &&
-          (std::is_array_v<std::remove_reference_t<T>> || std::is_pointer_v<std::decay_t<T>>),
-      std::string, std::remove_cvref_t<T>>;
+  using stored_t = std::conditional_t<std::is_convertible_v<T, std::string_view> &&
+                                          (std::is_array_v<std::remove_reference_t<T>> ||
+                                           std::is_pointer_v<std::decay_t<T>>),
+                                      std::string, std::remove_cvref_t<T>>;
 
   struct Ops {
     void* (*get)(const void* storage) noexcept;
@@ -276,9 +277,9 @@ class Message {
   };
 
   template <class T>
-  static constexpr bool fits_inline = sizeof(T) <= inline_bytes &&
-                                      alignof(T) <= alignof(void*) &&
-                                      std::is_nothrow_move_constructible_v<T>;
+  static constexpr bool fits_inline =
+      sizeof(T) <= inline_bytes &&
+      alignof(T) <= alignof(void*) && std::is_nothrow_move_constructible_v<T>;
   // Stored inline: the value itself; otherwise: a std::unique_ptr<T> to it.
   template <class T>
   using slot_t = std::conditional_t<fits_inline<T>, T, std::unique_ptr<T>>;
@@ -341,7 +342,8 @@ class Message {
     if (ops_ != nullptr) std::exchange(ops_, nullptr)->destroy(storage());
   }
   [[nodiscard]] void* storage() const noexcept {
-    return const_cast<std::byte*>(storage_.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    return const_cast<std::byte*>(
+        storage_.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
   }
 
   const Ops* ops_ = nullptr;

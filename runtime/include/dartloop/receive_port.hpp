@@ -78,8 +78,8 @@ class ReceivePort : public Stream<Message> {
   };
   static Parts make_parts(std::source_location where) {
     auto node = detail::make_node<detail::PortNode>(detail::PortNode::Handler());
-    StreamController<Message> controller(
-        {.on_cancel = [node] { node->close(); }, .sync = true}, where);
+    StreamController<Message> controller({.on_cancel = [node] { node->close(); }, .sync = true},
+                                         where);
     node->set_handler(
         detail::PortNode::Handler([controller](Message&& m) { controller.add(std::move(m)); }));
     return Parts{std::move(controller), std::move(node)};

@@ -215,7 +215,7 @@ class HttpConnection final : public IoState, public std::enable_shared_from_this
     }
     (void)answer.then(
         [self = shared_from_this()](const HttpResponse& response) { self->respond(response); },
-        [self = shared_from_this()](std::exception_ptr) {
+        [self = shared_from_this()](const std::exception_ptr&) {
           self->respond(HttpResponse{500, "Internal Server Error", {}});
         },
         where_);
@@ -338,7 +338,7 @@ Future<HttpResponse> http_get(std::string url, std::source_location where) {
   return op->start();
 }
 
-Future<HttpServer> HttpServer::bind(std::string address, std::uint16_t port, HttpHandler handler,
+Future<HttpServer> HttpServer::bind(const std::string& address, std::uint16_t port, HttpHandler handler,
                                     std::source_location where) {
   EventLoop& loop = EventLoop::current();
   if (!handler) throw ArgumentError("HttpServer::bind needs a handler");

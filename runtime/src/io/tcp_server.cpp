@@ -130,7 +130,7 @@ class ServerState final : public IoState, public std::enable_shared_from_this<Se
 
 }  // namespace detail
 
-Future<TcpServer> TcpServer::bind(std::string address, std::uint16_t port,
+Future<TcpServer> TcpServer::bind(const std::string& address, std::uint16_t port,
                                   std::source_location where) {
   EventLoop& loop = EventLoop::current();
   auto state = std::make_shared<detail::ServerState>(loop);

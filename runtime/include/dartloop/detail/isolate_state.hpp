@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <source_location>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -29,8 +30,9 @@ class IsolateGroup;
 /// its exit and error listeners. Shared by every `Isolate` handle; all members thread-safe.
 class IsolateCore {
  public:
-  /// @brief An isolate of @p group, not yet running.
-  IsolateCore(std::shared_ptr<IsolateGroup> group, std::string name);
+  /// @brief An isolate of @p group, not yet running, spawned at @p where.
+  IsolateCore(std::shared_ptr<IsolateGroup> group, std::string name,
+              std::source_location where = std::source_location::current());
 
   /// @brief The program's isolates this one belongs to.
   [[nodiscard]] const std::shared_ptr<IsolateGroup>& group() const noexcept { return group_; }
@@ -62,6 +64,7 @@ class IsolateCore {
  private:
   const std::shared_ptr<IsolateGroup> group_;
   const std::string name_;
+  const std::source_location where_;  // the spawn: its exit and error messages are sent "there"
   mutable std::mutex mutex_;
   std::shared_ptr<Inbox> mailbox_;
   std::vector<std::pair<SendPort, Message>> exit_listeners_;
@@ -134,6 +137,11 @@ class IsolateState final : public IsolateOwned {
   IsolateState& operator=(IsolateState&&) = delete;
   /// @brief A main isolate ends its group's other isolates.
   ~IsolateState() override;
+
+  /// @brief Where the isolate was spawned (the line its runtime messages are traced at).
+  [[nodiscard]] std::source_location spawned_at() const noexcept { return spawned_at_; }
+  /// @brief Records where the isolate was spawned.
+  void set_spawned_at(std::source_location where) noexcept { spawned_at_ = where; }
   /// @brief Nothing to drop: ports unregister themselves.
   void on_isolate_end() noexcept override {}
 
@@ -166,6 +174,7 @@ class IsolateState final : public IsolateOwned {
   std::unordered_map<PortId, PortNode*> ports_;
   std::set<std::uint64_t> pauses_;
   bool output_shared_ = false;
+  std::source_location spawned_at_;
 };
 
 /// @brief The receiving end of one port (Dart's `RawReceivePort`), owned by its isolate.
@@ -184,7 +193,7 @@ class PortNode final : public StreamNode {
   ~PortNode() override { close(); }
 
   /// @brief The port's address.
-  [[nodiscard]] SendPort send_port() const { return SendPort(loop().mailbox(), id_); }
+  [[nodiscard]] SendPort send_port() const { return {loop().mailbox(), id_}; }
   /// @brief Replaces the handler.
   void set_handler(Handler handler) { handler_ = std::move(handler); }
   /// @brief Stops receiving: later messages are dropped; no longer keeps the isolate alive.

@@ -32,7 +32,7 @@ class TcpServer {
   ///
   /// Completes in an event of its own; fails with `SocketException` (e.g. the port is in
   /// use or the address is not local).
-  static Future<TcpServer> bind(std::string address, std::uint16_t port = 0,
+  static Future<TcpServer> bind(const std::string& address, std::uint16_t port = 0,
                                 std::source_location where = std::source_location::current());
 
   /// @brief The port it listens on (the one the OS picked for port 0).
