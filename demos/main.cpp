@@ -1,4 +1,5 @@
-// dartloop-demo: runs a scenario on a virtual-clock loop, records it, and replays it step by step.
+// dartloop-demo: runs a scenario on a loop (virtual clock unless the scenario needs real time),
+// records it, and replays it step by step.
 //
 // The recording is the runtime's own trace (Tracer frames are snapshots taken by the loop),
 // so what the demo shows is what the loop did, not a re-enactment.
@@ -80,11 +81,15 @@ struct Outcome {
   bool exported = true;
 };
 
-// Runs @p run on a fresh virtual-clock loop, records it, replays it, and writes the exports.
+// Runs @p run on a fresh loop on @p clock, records it, replays it, and writes the exports.
 Outcome run_isolate(const Scenario& scenario, std::string_view label,
-                    int (*run)(dartloop::EventLoop&), const dartloop::demo::ViewOptions& view,
-                    const Exports& exports) {
-  dartloop::EventLoop loop(dartloop::ClockKind::virtual_time);
+                    int (*run)(dartloop::EventLoop&), dartloop::ClockKind clock,
+                    const dartloop::demo::ViewOptions& view, const Exports& exports) {
+  if (clock == dartloop::ClockKind::real_time) {
+    std::cout << "(real clock: the times, and how many timer ticks fit in them, differ from run "
+                 "to run)\n\n";
+  }
+  dartloop::EventLoop loop(clock);
   dartloop::Tracer trace(loop, dartloop::Tracer::Options{.frames = true});
   std::vector<std::string> errors;
   loop.set_output([](std::string_view) {});  // the replay shows the output step by step
@@ -185,7 +190,8 @@ int main(int argc, char** argv) {
   std::cout << "dartloop demo: " << scenario->name << " - " << scenario->summary << '\n'
             << scenario->lesson << "\n\n";
   if (scenario->parts.empty()) {
-    const Outcome outcome = run_isolate(*scenario, "", scenario->run, view, exports);
+    const Outcome outcome =
+        run_isolate(*scenario, "", scenario->run, scenario->clock, view, exports);
     return outcome.exported ? outcome.code : 1;
   }
   // Several isolates, one after the other, each under its own heading.
@@ -195,7 +201,7 @@ int main(int argc, char** argv) {
               << heading("part (" + std::string(part.label) + "): " + std::string(part.title))
               << '\n'
               << part.lesson << "\n\n";
-    const Outcome outcome = run_isolate(*scenario, part.label, part.run, view, exports);
+    const Outcome outcome = run_isolate(*scenario, part.label, part.run, part.clock, view, exports);
     if (!outcome.exported) return 1;
     if (code == 0) code = outcome.code;
   }

@@ -15,9 +15,12 @@ struct Part {
   std::string_view label;   ///< Short tag ("a"): in the heading and in the export file names.
   std::string_view title;   ///< The heading above its replay.
   std::string_view lesson;  ///< What to watch for in this part.
-  /// Runs the program on @p loop (a fresh virtual-clock loop already being traced); returns its
+  /// Runs the program on @p loop (a fresh loop on `clock`, already being traced); returns its
   /// exit code.
   int (*run)(EventLoop& loop);
+  /// The virtual clock replays identically; a part that measures real threads or sockets
+  /// needs the real one.
+  ClockKind clock = ClockKind::virtual_time;
 };
 
 /// One runnable demo program.
@@ -25,7 +28,7 @@ struct Scenario {
   std::string_view name;     ///< What `./kit demo NAME` calls it.
   std::string_view summary;  ///< One line for `--list`.
   std::string_view lesson;   ///< What to watch for, shown before the first step.
-  /// Runs the program on @p loop (a virtual-clock loop already being traced); returns its exit
+  /// Runs the program on @p loop (a loop on `clock`, already being traced); returns its exit
   /// code. Null when the scenario is made of `parts`.
   int (*run)(EventLoop& loop) = nullptr;
   /// Or several isolates, replayed one after the other; the demo then exits with the first
@@ -33,6 +36,9 @@ struct Scenario {
   std::span<const Part> parts = {};
   /// Optional text shown after the last replay (e.g. the parts' results side by side).
   std::string (*epilogue)() = nullptr;
+  /// The clock of `run`'s loop (each part names its own): real for programs whose point is
+  /// that other threads or the network work while wall-clock time passes.
+  ClockKind clock = ClockKind::virtual_time;
 };
 
 /// Every scenario, in catalogue order.
@@ -45,5 +51,9 @@ int run_await(EventLoop& loop);
 int run_generator_starvation_a(EventLoop& loop);
 int run_generator_starvation_b(EventLoop& loop);
 std::string generator_starvation_epilogue();
+int run_isolate_run_a(EventLoop& loop);
+int run_isolate_run_b(EventLoop& loop);
+std::string isolate_run_epilogue();
+int run_network(EventLoop& loop);
 
 }  // namespace dartloop::demo
