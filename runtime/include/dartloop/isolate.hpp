@@ -136,7 +136,7 @@ class Isolate {
   /// lambda without captures): it runs on another thread, so everything it needs comes in
   /// @p message, typically a `SendPort` to answer on.
   template <class F, class M>
-  static Future<Isolate> spawn(F entry, M&& message, SpawnOptions options = {},
+  static Future<Isolate> spawn(F entry, M&& message, const SpawnOptions& options = {},
                                std::source_location where = std::source_location::current()) {
     static_assert(std::is_empty_v<F> || std::is_function_v<std::remove_pointer_t<F>>,
                   "Isolate::spawn: the entry must be a function or a lambda that captures "
@@ -148,8 +148,7 @@ class Isolate {
     static_assert(std::is_invocable_v<F&, Arg>,
                   "Isolate::spawn: the entry must accept the message's type");
     if constexpr (std::is_same_v<Arg, std::nullptr_t>) {
-      return spawn_task(Task([entry]() mutable { (void)entry(nullptr); }), options,
-                        where);
+      return spawn_task(Task([entry]() mutable { (void)entry(nullptr); }), options, where);
     } else {
       Message copied = Message::of(std::forward<M>(message));
       return spawn_task(Task([entry, m = std::move(copied)]() mutable {

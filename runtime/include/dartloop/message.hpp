@@ -276,9 +276,10 @@ class Message {
     const std::type_info& (*type)() noexcept;
   };
 
+  // clang-tidy 14 calls the size test redundant (for some instantiation it is constant).
   template <class T>
   static constexpr bool fits_inline =
-      sizeof(T) <= inline_bytes &&
+      sizeof(T) <= inline_bytes &&  // NOLINT(misc-redundant-expression)
       alignof(T) <= alignof(void*) && std::is_nothrow_move_constructible_v<T>;
   // Stored inline: the value itself; otherwise: a std::unique_ptr<T> to it.
   template <class T>

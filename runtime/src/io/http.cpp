@@ -338,8 +338,8 @@ Future<HttpResponse> http_get(std::string url, std::source_location where) {
   return op->start();
 }
 
-Future<HttpServer> HttpServer::bind(const std::string& address, std::uint16_t port, HttpHandler handler,
-                                    std::source_location where) {
+Future<HttpServer> HttpServer::bind(const std::string& address, std::uint16_t port,
+                                    HttpHandler handler, std::source_location where) {
   EventLoop& loop = EventLoop::current();
   if (!handler) throw ArgumentError("HttpServer::bind needs a handler");
   auto state = std::make_shared<detail::HttpServerState>(loop, std::move(handler), where);

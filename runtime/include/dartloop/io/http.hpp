@@ -64,7 +64,8 @@ class HttpServer {
   HttpServer() noexcept = default;
 
   /// @brief Serves @p handler on @p address at @p port (0: a free port the OS picks).
-  static Future<HttpServer> bind(const std::string& address, std::uint16_t port, HttpHandler handler,
+  static Future<HttpServer> bind(const std::string& address, std::uint16_t port,
+                                 HttpHandler handler,
                                  std::source_location where = std::source_location::current());
 
   /// @brief The port it listens on.
