@@ -7,6 +7,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -690,4 +691,39 @@ TEST_CASE("Isolate::current names the running isolate", "[isolates]") {
         .then([](const std::string& n) { print(n); });
   });
   CHECK(run.output == std::vector<std::string>{"main", "stable", "worker"});
+}
+
+namespace {
+// Threads of this process, from the kernel's own list (counts threads the test cannot see).
+std::size_t threads_of_process() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+}  // namespace
+
+TEST_CASE("no isolate thread outlives the main isolate, whether its isolate ended or not",
+          "[isolates]") {
+  const std::size_t before = threads_of_process();
+  std::size_t during = 0;
+  auto run = run_isolate([&during] {
+    ReceivePort port;
+    for (int i = 0; i < 8; ++i) (void)Isolate::spawn(live_until_killed, nullptr);  // never end
+    for (int i = 0; i < 8; ++i) {
+      Isolate::spawn(echo_once, port.send_port(), {.on_exit = port.send_port()});  // end at once
+    }
+    auto seen = std::make_shared<int>(0);
+    port.listen([port, seen, &during](const Message&) {
+      if (++*seen == 16) {  // 8 answers and 8 exits
+        during = threads_of_process();
+        port.close();
+      }
+    });
+  });
+  CHECK(run.exit_code == exit_success);
+  CHECK(during > before);  // the isolates did run on threads of their own
+  CHECK(threads_of_process() == before);
 }
