@@ -148,11 +148,7 @@ class HttpGetOp final : public IoState, public std::enable_shared_from_this<Http
   }
 
   void drop() noexcept override {
-    if (socket_) {
-      boost::system::error_code ec;
-      socket_->close(ec);
-      socket_.reset();
-    }
+    discard(socket_);
     resolver_.reset();
     done_.reset();
     work_.reset();
@@ -243,11 +239,7 @@ class HttpConnection final : public IoState, public std::enable_shared_from_this
   }
 
   void drop() noexcept override {
-    if (socket_) {
-      boost::system::error_code ec;
-      socket_->close(ec);
-      socket_.reset();
-    }
+    discard(socket_);
     handler_.reset();
     work_.reset();
   }
@@ -345,18 +337,9 @@ Future<HttpServer> HttpServer::bind(const std::string& address, std::uint16_t po
   auto state = std::make_shared<detail::HttpServerState>(loop, std::move(handler), where);
   std::string error = state->open(address, port);
   if (error.empty()) state->start_accept();
-  Completer<HttpServer> done;
-  loop.post(
-      [done, state = std::move(state), error = std::move(error),
-       address = detail::address_text(address, port), where]() mutable {
-        if (error.empty()) {
-          done.complete(HttpServer(std::move(state)), where);
-        } else {
-          done.complete_error(SocketException("bind", address, error), where);
-        }
-      },
-      where);
-  return done.future();
+  return detail::complete_bind<HttpServer>(
+      loop, std::move(error), address, port,
+      [state = std::move(state)]() mutable { return HttpServer(std::move(state)); }, where);
 }
 
 detail::HttpServerState& HttpServer::state() const {

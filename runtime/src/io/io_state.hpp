@@ -23,7 +23,10 @@
 #include <string>
 #include <utility>
 
+#include "dartloop/completer.hpp"
 #include "dartloop/event_loop.hpp"
+#include "dartloop/future.hpp"
+#include "dartloop/io/io_error.hpp"
 #include "dartloop/task.hpp"
 
 namespace dartloop::io::detail {
@@ -78,6 +81,34 @@ inline std::string peer_text(const tcp::socket& socket) {
   const tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return {};
   return address_text(peer.address().to_string(), peer.port());
+}
+
+/// Closes and forgets a socket that may be open (errors do not matter: it is being dropped).
+inline void discard(std::optional<tcp::socket>& socket) noexcept {
+  if (!socket) return;
+  boost::system::error_code ignored;
+  socket->close(ignored);
+  socket.reset();
+}
+
+/// The future of a bind: binding is immediate, but its result still arrives as an event, as
+/// in Dart. @p make builds the server (its constructor is private to the caller); a non-empty
+/// @p error fails the future with a SocketException instead.
+template <class Server, class Make>
+Future<Server> complete_bind(EventLoop& loop, std::string error, const std::string& address,
+                             std::uint16_t port, Make make, std::source_location where) {
+  Completer<Server> done;
+  loop.post(
+      [done, error = std::move(error), address = address_text(address, port),
+       make = std::move(make), where]() mutable {
+        if (error.empty()) {
+          done.complete(make(), where);
+        } else {
+          done.complete_error(SocketException("bind", address, error), where);
+        }
+      },
+      where);
+  return done.future();
 }
 
 /// A numeric address, or nothing for a host name that needs resolving.

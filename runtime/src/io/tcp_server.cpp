@@ -135,19 +135,9 @@ Future<TcpServer> TcpServer::bind(const std::string& address, std::uint16_t port
   EventLoop& loop = EventLoop::current();
   auto state = std::make_shared<detail::ServerState>(loop);
   std::string error = state->open(address, port);
-  Completer<TcpServer> done;
-  // Binding is immediate, but its result still arrives as an event, as in Dart.
-  loop.post(
-      [done, state = std::move(state), error = std::move(error),
-       address = detail::address_text(address, port), where]() mutable {
-        if (error.empty()) {
-          done.complete(TcpServer(std::move(state)), where);
-        } else {
-          done.complete_error(SocketException("bind", address, error), where);
-        }
-      },
-      where);
-  return done.future();
+  return detail::complete_bind<TcpServer>(
+      loop, std::move(error), address, port,
+      [state = std::move(state)]() mutable { return TcpServer(std::move(state)); }, where);
 }
 
 detail::ServerState& TcpServer::state() const {

@@ -266,11 +266,7 @@ class ConnectOp final : public IoState, public std::enable_shared_from_this<Conn
   }
 
   void drop() noexcept override {
-    if (socket_) {
-      boost::system::error_code ec;
-      socket_->close(ec);
-      socket_.reset();
-    }
+    discard(socket_);
     resolver_.reset();
     done_.reset();
     work_.reset();
