@@ -23,7 +23,7 @@ class Scope {
 };
 }  // namespace
 
-EventLoop::EventLoop(ClockKind clock) : clock_kind_(clock) {}
+EventLoop::EventLoop(ClockKind clock) : clock_(clock) {}
 
 EventLoop::~EventLoop() {
   if (current_loop == this) current_loop = nullptr;

@@ -5,3 +5,4 @@
 #include "dartloop/clock.hpp"
 #include "dartloop/event_loop.hpp"
 #include "dartloop/print.hpp"
+#include "timer.hpp"  // step 2

@@ -5,12 +5,16 @@
 // in the step that teaches it (the comment on each member says which). The members marked
 // "given" are written for you in course/src/event_loop.cpp: read them, they are short.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <utility>
 
 #include "dartloop/clock.hpp"
+#include "event_queue.hpp"      // step 2: exercises/02-event-queue-and-timers/
 #include "microtask_queue.hpp"  // step 1: exercises/01-microtask-queue/
+#include "timer_queue.hpp"      // step 2
 
 namespace dartloop {
 
@@ -43,6 +47,21 @@ class EventLoop {
   /// Given: how many microtasks wait.
   [[nodiscard]] std::size_t pending_microtasks() const { return microtasks_.size(); }
 
+  // --- Step 2: events and timers on a virtual clock (exercises/02-event-queue-and-timers/) -
+  /// Given: loop time since the loop was created.
+  [[nodiscard]] Duration now() const noexcept { return clock_.now(); }
+  /// Step 2: appends an event that runs @p fn (a message to this isolate).
+  void post(std::function<void()> fn);
+  /// Step 2: runs microtasks and every event that is ready now; the clock does not move.
+  void run_until_idle();
+  /// Step 2: runs everything due within @p d, moving the virtual clock to each timer's time
+  /// in turn, then sets the clock @p d later than it was.
+  void elapse(Duration d);
+  /// Given: how many events wait in the event queue.
+  [[nodiscard]] std::size_t pending_events() const { return events_.size(); }
+  /// Given: how many timers wait to fire.
+  [[nodiscard]] std::size_t pending_timers() const { return timers_.size() + zero_timers_; }
+
   // --- Output (given) ----------------------------------------------------------------------
   /// Given: writes one line to the output sink (standard output if none).
   void write_line(std::string_view line);
@@ -50,8 +69,23 @@ class EventLoop {
   void set_output(OutputSink sink) { output_ = std::move(sink); }
 
  private:
-  ClockKind clock_kind_;
+  friend class Timer;
+
+  /// Step 2: takes @p timer in: a zero timer becomes its own event, the others go to the
+  /// timer queue, due at now + 1 ms + their duration.
+  void add_timer(const std::shared_ptr<TimerState>& timer);
+  /// Step 2: one turn: every microtask, then one event if one is ready; false if none ran.
+  bool run_one_turn();
+  /// Step 2: what one event does (a task, a zero timer, or the timers' wake-up).
+  void handle_event(Event& event);
+
+  Clock clock_;
   MicrotaskQueue microtasks_;
+  EventQueue events_;
+  TimerQueue timers_;                // the non-zero timers
+  std::size_t zero_timers_ = 0;      // zero timers whose event has not run yet
+  std::uint64_t last_timer_id_ = 0;  // creation counter: ties between timers go to the older
+  bool timeout_queued_ = false;      // the timers' wake-up event is in the queue
   OutputSink output_;
 };
 
