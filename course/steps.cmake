@@ -2,4 +2,5 @@
 # name is the same under lessons/, exercises/, solutions/ and grader/.
 set(COURSE_STEPS
   01-microtask-queue
-  02-event-queue-and-timers)
+  02-event-queue-and-timers
+  03-event-loop)

@@ -62,6 +62,13 @@ class EventLoop {
   /// Given: how many timers wait to fire.
   [[nodiscard]] std::size_t pending_timers() const { return timers_.size() + zero_timers_; }
 
+  // --- Step 3: the loop (exercises/03-event-loop/event_loop.cpp) --------------------------
+  /// Step 3: runs @p entry as the first event, then turns until nothing can arrive any more;
+  /// returns the exit code (0, or the code given to `stop`).
+  int run(std::function<void()> entry);
+  /// Step 3: ends the loop after the running task, with @p exit_code; what waits is dropped.
+  void stop(int exit_code) noexcept;
+
   // --- Output (given) ----------------------------------------------------------------------
   /// Given: writes one line to the output sink (standard output if none).
   void write_line(std::string_view line);
@@ -86,6 +93,8 @@ class EventLoop {
   std::size_t zero_timers_ = 0;      // zero timers whose event has not run yet
   std::uint64_t last_timer_id_ = 0;  // creation counter: ties between timers go to the older
   bool timeout_queued_ = false;      // the timers' wake-up event is in the queue
+  bool stopping_ = false;            // step 3: stop() was called
+  int exit_code_ = 0;                // step 3: what run() returns
   OutputSink output_;
 };
 

@@ -1,0 +1,37 @@
+// Mutant (misconception): the program ends when the event queue is empty, even with timers waiting.
+#include "dartloop/event_loop.hpp"
+
+#include <thread>
+
+namespace dartloop {
+
+int EventLoop::run(std::function<void()> entry) {
+  // main is the isolate's first event: what it schedules runs right after it returns.
+  post(std::move(entry));
+  while (!stopping_) {
+    if (run_one_turn()) continue;  // every microtask, then one event
+    break;                         // no event: done (forgets the timers that still wait)
+    // Idle until the earliest timer: a virtual clock jumps there, a real one waits.
+    const Duration due{timers_.top()->wakeup_ms * 1000};
+    if (clock_.kind() == ClockKind::virtual_time) {
+      clock_.advance_to(due);
+    } else if (due > clock_.now()) {
+      std::this_thread::sleep_for(due - clock_.now());
+    }
+  }
+  return exit_code_;
+}
+
+void EventLoop::stop(int exit_code) noexcept {
+  if (stopping_) return;
+  stopping_ = true;
+  exit_code_ = exit_code;
+  // Nothing of an ended isolate runs any more: what waits is dropped.
+  microtasks_ = MicrotaskQueue();
+  events_ = EventQueue();
+  timers_ = TimerQueue();
+  zero_timers_ = 0;
+  timeout_queued_ = false;
+}
+
+}  // namespace dartloop
