@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The student handout, tested as an instructor and a learner would use it:
+#   grader/check_handout.sh <kit root> <scratch folder>
+# 1. `./kit handout` writes a repository with no solutions, hidden tests, mutants or reference
+#    runtime; 2. there, `./kit check` builds the learner's runtime and fails honestly on the
+#    starter code; 3. with the model solutions copied in, steps pass; `list`, `reset`,
+#    `watch` (polling) and `--use-solutions-below` with released solutions all work.
+set -euo pipefail
+root=$1
+scratch=$2
+rm -rf "$scratch"
+mkdir -p "$scratch"
+fail() { printf 'check_handout: %s\n' "$*" >&2; exit 1; }
+
+out=$scratch/student
+(cd "$root" && ./kit handout "$out") >/dev/null
+for forbidden in solutions grader runtime demos bench docs; do
+  [[ ! -e $out/$forbidden ]] || fail "the handout contains $forbidden/"
+done
+if grep -rqE 'TEST_CASE\("hidden|Mutant \(misconception\)|model answer' "$out"; then
+  fail "the handout contains hidden tests, mutants or model answers: $(grep -rlE 'TEST_CASE\("hidden|Mutant|model answer' "$out")"
+fi
+if grep -rq 'namespace dartloop::detail' "$out"; then
+  fail "the handout contains reference-runtime source"
+fi
+(cd "$root" && ./kit handout "$out" 2>/dev/null) && fail "a second handout into a non-empty folder was accepted"
+
+cd "$out"
+# The starter: it builds, and the check says "not yet" with a failing status.
+if ./kit check 01 >"$scratch/check01.log" 2>&1; then fail "the starter code passed step 01"; fi
+grep -q 'not written yet: step 1' "$scratch/check01.log" || fail "no TODO message in: $(tail -5 "$scratch/check01.log")"
+grep -q 'Step 01: not yet' "$scratch/check01.log" || fail "no verdict line for the starter"
+./kit demo >/dev/null 2>&1 && fail "the handout offered the full kit's demo command"
+./kit check 42 >/dev/null 2>&1 && fail "a step that does not exist was accepted"
+
+# The learner writes steps 1..3 (the model answers stand in for them).
+for step in 01-microtask-queue 02-event-queue-and-timers 03-event-loop; do
+  cp "$root/solutions/$step/"* "exercises/$step/"
+done
+./kit check 03 >"$scratch/check03.log" 2>&1 || fail "step 03 failed with the solutions: $(tail -20 "$scratch/check03.log")"
+grep -q 'hidden tests' "$scratch/check03.log" || fail "a passing check does not say that hidden tests decide"
+./kit list >"$scratch/list.log" 2>&1
+grep -q '3 of 3 steps pass' "$scratch/list.log" || fail "list: $(tail -6 "$scratch/list.log")"
+
+# Reset keeps the learner's work and restores the starter.
+./kit reset 01 >"$scratch/reset.log"
+grep -q 'todo("step 1: MicrotaskQueue::push")' exercises/01-microtask-queue/microtask_queue.cpp || fail "reset did not restore the starter"
+ls build/course-backups/01-microtask-queue-*/microtask_queue.cpp >/dev/null || fail "reset kept no backup"
+grep -q 'tasks_.push_back' build/course-backups/01-microtask-queue-*/microtask_queue.cpp || fail "the backup is not the learner's version"
+
+# Watch, with polling (no file events needed): one check, a save, a second check.
+KIT_WATCH_POLL=1 KIT_WATCH_MAX_RUNS=2 ./kit watch 02 >"$scratch/watch.log" 2>&1 &
+watcher=$!
+for _ in $(seq 1 300); do grep -q 'Watching exercises/' "$scratch/watch.log" && break; sleep 0.5; done
+grep -q 'Watching exercises/' "$scratch/watch.log" || { kill "$watcher" 2>/dev/null; fail "watch never finished its first check"; }
+sleep 1.1  # a later modification time than the fingerprint taken after the first check
+printf '\n// saved again\n' >>exercises/02-event-queue-and-timers/timers.cpp
+for _ in $(seq 1 300); do kill -0 "$watcher" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$watcher" 2>/dev/null; then kill "$watcher"; fail "watch did not re-check after a save"; fi
+[[ $(grep -c 'Running the public tests of step 02' "$scratch/watch.log") -eq 2 ]] || fail "watch: $(cat "$scratch/watch.log" | tail -20)"
+
+# Released solutions: a handout with solutions below step 02.
+cd "$root"
+./kit handout "$scratch/released" --release-solutions-below 2 >/dev/null
+[[ -d $scratch/released/solutions/01-microtask-queue ]] || fail "released solutions missing"
+[[ ! -e $scratch/released/solutions/02-event-queue-and-timers ]] || fail "an unreleased solution was shipped"
+cd "$scratch/released"
+./kit check 01 --use-solutions-below 2 >/dev/null 2>&1 || fail "check with released solutions failed"
+./kit check 02 --use-solutions-below 3 >"$scratch/unreleased.log" 2>&1 && fail "unreleased solutions were used"
+grep -q 'not been released' "$scratch/unreleased.log" || fail "no clear message for unreleased solutions"
+echo "check_handout: ok"
