@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # The student handout, tested as an instructor and a learner would use it:
-#   grader/check_handout.sh <kit root> <scratch folder>
+#   grader/check_handout.sh <kit root>
 # 1. `./kit handout` writes a repository with no solutions, hidden tests, mutants or reference
 #    runtime; 2. there, `./kit check` builds the learner's runtime and fails honestly on the
 #    starter code; 3. with the model solutions copied in, steps pass; `list`, `reset`,
 #    `watch` (polling) and `--use-solutions-below` with released solutions all work.
 set -euo pipefail
 root=$1
-scratch=$2
-rm -rf "$scratch"
-mkdir -p "$scratch"
-fail() { printf 'check_handout: %s\n' "$*" >&2; exit 1; }
+# Outside the kit (the kit refuses to write a handout into itself); kept when a check fails.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/dartloop-handout.XXXXXX")
+fail() { printf 'check_handout: %s (files kept in %s)\n' "$*" "$scratch" >&2; exit 1; }
 
 out=$scratch/student
 (cd "$root" && ./kit handout "$out") >/dev/null
@@ -68,4 +67,5 @@ cd "$scratch/released"
 ./kit check 01 --use-solutions-below 2 >/dev/null 2>&1 || fail "check with released solutions failed"
 ./kit check 02 --use-solutions-below 3 >"$scratch/unreleased.log" 2>&1 && fail "unreleased solutions were used"
 grep -q 'not been released' "$scratch/unreleased.log" || fail "no clear message for unreleased solutions"
+rm -rf "$scratch"
 echo "check_handout: ok"
