@@ -32,6 +32,25 @@ grep -q 'Step 01: not yet' "$scratch/check01.log" || fail "no verdict line for t
 ./kit demo >/dev/null 2>&1 && fail "the handout offered the full kit's demo command"
 ./kit check 42 >/dev/null 2>&1 && fail "a step that does not exist was accepted"
 
+# Code that does not compile: a clear verdict naming the file, nothing lost.
+cp exercises/01-microtask-queue/microtask_queue.cpp "$scratch/starter01.cpp"
+printf 'this is not C++;\n' >>exercises/01-microtask-queue/microtask_queue.cpp
+if ./kit check 01 >"$scratch/broken.log" 2>&1; then fail "code that does not compile passed"; fi
+grep -q 'does not compile' "$scratch/broken.log" || fail "no compile verdict: $(tail -5 "$scratch/broken.log")"
+grep -q 'microtask_queue.cpp' "$scratch/broken.log" || fail "the compile error does not name the file"
+grep -q 'this is not C++' exercises/01-microtask-queue/microtask_queue.cpp || fail "the learner's file was changed"
+cp "$scratch/starter01.cpp" exercises/01-microtask-queue/microtask_queue.cpp
+# Wrong arguments: one clear line, status 2.
+for args in "hint" "hint x" "reset" "check 01 --use-solutions-below" "check 01 --bogus" "watch 01 02"; do
+  set +e
+  # shellcheck disable=SC2086 # the arguments are split on purpose
+  ./kit $args >"$scratch/args.log" 2>&1
+  status=$?
+  set -e
+  [[ $status -eq 2 ]] || fail "./kit $args exited $status, not 2"
+  grep -q '^kit: error: ' "$scratch/args.log" || fail "./kit $args: no error line"
+done
+
 # The learner writes steps 1..3 (the model answers stand in for them).
 for step in 01-microtask-queue 02-event-queue-and-timers 03-event-loop; do
   cp "$root/solutions/$step/"* "exercises/$step/"
