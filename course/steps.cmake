@@ -3,4 +3,5 @@
 set(COURSE_STEPS
   01-microtask-queue
   02-event-queue-and-timers
-  03-event-loop)
+  03-event-loop
+  04-futures)

@@ -5,4 +5,5 @@
 #include "dartloop/clock.hpp"
 #include "dartloop/event_loop.hpp"
 #include "dartloop/print.hpp"
-#include "timer.hpp"  // step 2
+#include "future.hpp"  // step 4
+#include "timer.hpp"   // step 2
