@@ -5,3 +5,9 @@ set(COURSE_STEPS
   02-event-queue-and-timers
   03-event-loop
   04-futures)
+
+# Steps whose code runs on several threads: the tsan build checks their solutions and the
+# reference against their tests (DARTLOOP_COURSE_CHECK=threads).
+set(COURSE_STEPS_WITH_THREADS
+  09-isolates-and-ports
+  10-isolate-run-and-io)
