@@ -290,7 +290,9 @@ void PortNode::handle(Message&& message) {
 void PortNode::on_isolate_end() noexcept {
   open_ = false;
   keep_alive_.reset();
-  handler_.reset();
+  // The handler may hold the last reference to this very port (a handler that captures its
+  // own port): it is destroyed from a local, after the node's last access to itself.
+  const Handler dropped = std::move(handler_);
 }
 
 }  // namespace detail

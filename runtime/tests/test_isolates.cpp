@@ -545,6 +545,28 @@ TEST_CASE("an uncaught error of a spawned isolate with no error listener is prin
   CHECK(run.exit_code == exit_success);  // the main isolate is unharmed
 }
 
+TEST_CASE("an isolate ended with an open port whose handler holds that port frees it cleanly",
+          "[isolates]") {
+  // Regression: ending the isolate dropped the handler in place, and the handler held the
+  // last reference to its own port, which freed the port in the middle of the drop (found
+  // by ASan running the course's hidden tests of step 9).
+  auto run = run_isolate([] {
+    RawReceivePort port;
+    port.set_handler([port](Message&& m) {
+      print(m.as<std::string>());
+      port.close();  // main ends now, and ends the other isolate with its port still open
+    });
+    Isolate::spawn(
+        [](SendPort main_port) {
+          RawReceivePort mine;
+          mine.set_handler([mine](Message&&) { mine.close(); });  // holds its own port
+          main_port.send(std::string("listening"));
+        },
+        port.send_port());
+  });
+  CHECK(run.output == std::vector<std::string>{"listening"});
+}
+
 TEST_CASE("kill ends an isolate that would never end by itself", "[isolates]") {
   auto run = run_isolate([] {
     ReceivePort port;
