@@ -4,7 +4,12 @@ set(COURSE_STEPS
   01-microtask-queue
   02-event-queue-and-timers
   03-event-loop
-  04-futures)
+  04-futures
+  05-errors
+  06-await
+  07-streams
+  08-generators-and-starvation
+  09-isolates-and-ports)
 
 # Steps whose code runs on several threads: the tsan build checks their solutions and the
 # reference against their tests (DARTLOOP_COURSE_CHECK=threads).

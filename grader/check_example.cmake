@@ -1,12 +1,28 @@
 # A lesson example prints exactly its .expected lines, and the lesson's README gives that same
-# answer (so a lesson can never disagree with the runtime).
+# answer (so a lesson can never disagree with the runtime). Optional, next to NAME.expected:
+# NAME.exit holds the exit code the example must end with (otherwise 0), and NAME.stderr the
+# text its standard error must begin with (the reference runtime adds a stack trace after it).
 #   cmake -DEXE=<program> -DEXPECTED=<file.expected> -DREADME=<lesson README.md> -DNAME=<example>
 #         -P check_example.cmake
 execute_process(COMMAND "${EXE}" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE code
                 TIMEOUT 60)
 file(READ "${EXPECTED}" expected)
-if(NOT code EQUAL 0)
-  message(FATAL_ERROR "${NAME}: exit code ${code}\n${out}${err}")
+string(REGEX REPLACE "\\.expected$" "" base "${EXPECTED}")
+set(expected_code 0)
+if(EXISTS "${base}.exit")
+  file(READ "${base}.exit" expected_code)
+  string(STRIP "${expected_code}" expected_code)
+endif()
+if(NOT code EQUAL expected_code)
+  message(FATAL_ERROR "${NAME}: exit code ${code}, expected ${expected_code}\n${out}${err}")
+endif()
+if(EXISTS "${base}.stderr")
+  file(READ "${base}.stderr" expected_err)
+  string(FIND "${err}" "${expected_err}" at)
+  if(NOT at EQUAL 0)
+    message(FATAL_ERROR "${NAME}: standard error reads\n${err}\nbut ${base}.stderr says it "
+                        "begins with\n${expected_err}")
+  endif()
 endif()
 if(NOT out STREQUAL expected)
   message(FATAL_ERROR "${NAME}: the program printed\n${out}\nbut ${EXPECTED} says\n${expected}")

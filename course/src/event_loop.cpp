@@ -23,9 +23,12 @@ class Scope {
 };
 }  // namespace
 
-EventLoop::EventLoop(ClockKind clock) : clock_(clock) {}
+EventLoop::EventLoop(ClockKind clock) : clock_(clock) {
+  begin_isolate();  // step 9: a loop on a spawned isolate's thread (course/src/isolates.cpp)
+}
 
 EventLoop::~EventLoop() {
+  end_isolate();  // step 9: ports, and the threads of spawned isolates (course/src/isolates.cpp)
   if (current_loop == this) current_loop = nullptr;
 }
 
@@ -49,6 +52,16 @@ void EventLoop::write_line(std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
+}
+
+void EventLoop::write_error(std::string_view message) {
+  if (error_output_) {
+    error_output_(message);
+    return;
+  }
+  std::fwrite(message.data(), 1, message.size(), stderr);
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace dartloop

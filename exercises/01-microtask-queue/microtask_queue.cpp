@@ -37,6 +37,7 @@ void EventLoop::schedule_microtask(std::function<void()> fn) {
 void EventLoop::flush_microtasks() {
   // TODO(step 1): run microtasks, oldest first, until none is left -- including the ones
   // that running microtasks schedule. While they run, this loop must be the current one.
+  // (Step 8 will add one line here, for its starvation watchdog.)
   todo("step 1: EventLoop::flush_microtasks");
 }
 

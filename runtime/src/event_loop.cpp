@@ -44,7 +44,10 @@ struct EventLoop::Waiter {
 EventLoop::EventLoop(ClockKind clock)
     : clock_(clock),
       waiter_(std::make_unique<Waiter>()),
-      inbox_(std::make_shared<Inbox>(&EventLoop::wake, this)) {}
+      inbox_(std::make_shared<Inbox>(&EventLoop::wake, this)) {
+  if (LoopWatcher* w = watcher()) [[unlikely]]
+    w->on_loop_created(*this);
+}
 
 // Called by a sender with the inbox's lock held, only while the loop is parked and alive.
 void EventLoop::wake(void* loop) {
@@ -52,6 +55,9 @@ void EventLoop::wake(void* loop) {
 }
 
 EventLoop::~EventLoop() {
+  // First, while the queues still hold what the run left: a watcher's observers detach here.
+  if (LoopWatcher* w = watcher()) [[unlikely]]
+    w->on_loop_destroyed(*this);
   const Scope scope(*this);  // destructors of dropped tasks may still touch their loop
   stopping_ = true;
   inbox_->close();  // senders holding a SendPort now drop their messages

@@ -1,10 +1,13 @@
 #include "dartloop/tracer.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "dartloop/errors.hpp"
 
 namespace dartloop {
 
@@ -114,6 +117,49 @@ void Tracer::on_exit(int exit_code, Duration now) {
   TraceRecord& r = add(TraceAction::exit, now);
   r.exit_code = exit_code;
   exit_code_ = exit_code;
+}
+
+TraceEveryLoop::TraceEveryLoop(Tracer::Options options, Finished finished)
+    : options_(options), finished_(std::move(finished)) {
+  if (EventLoop::watcher() != nullptr) {
+    throw StateError("TraceEveryLoop: another loop watcher is installed already");
+  }
+  EventLoop::set_watcher(this);
+}
+
+TraceEveryLoop::~TraceEveryLoop() {
+  if (EventLoop::watcher() == this) EventLoop::set_watcher(nullptr);
+}
+
+std::size_t TraceEveryLoop::loops_created() const {
+  const std::lock_guard lock(mutex_);
+  return created_;
+}
+
+void TraceEveryLoop::on_loop_created(EventLoop& loop) {
+  auto tracer = std::make_unique<Tracer>(loop, options_);  // attaches on the loop's thread
+  const std::lock_guard lock(mutex_);
+  live_.push_back(Traced{&loop, ++created_, std::move(tracer)});
+}
+
+void TraceEveryLoop::on_loop_destroyed(EventLoop& loop) noexcept {
+  Traced traced{nullptr, 0, nullptr};
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it =
+        std::find_if(live_.begin(), live_.end(), [&](const Traced& t) { return t.loop == &loop; });
+    if (it == live_.end()) return;  // made before this watcher was installed
+    traced = std::move(*it);
+    live_.erase(it);
+  }
+  // Outside the lock: `finished` may take its time (write files) while other isolates go on.
+  try {
+    if (finished_) finished_(loop, *traced.tracer, traced.number);
+  } catch (...) {
+    // A tool's failure must not take the program down from inside a destructor; the
+    // callback reports its own errors.
+  }
+  traced.tracer.reset();  // detaches while the loop is still whole
 }
 
 std::string short_label(const std::source_location& where) {

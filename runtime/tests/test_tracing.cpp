@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -359,4 +360,217 @@ TEST_CASE("short_function names a call by its bare name, even inside a coroutine
   // ("void f(f(int)::_Z...Frame*)") and others plainly; both must come out the same.
   CHECK(short_function(trace.records()[suspends[0]].task.where) == "add_one_after_a_microtask()");
   CHECK(short_function(trace.records()[suspends[1]].task.where) == "wait_for()");
+}
+
+// --- Tracing a program that makes its own loops (lesson diagrams, demos of any program) ------
+
+namespace {
+
+// Counts the loops it hears of, and what each one still held when it went.
+class CountingWatcher : public LoopWatcher {
+ public:
+  CountingWatcher() { EventLoop::set_watcher(this); }
+  CountingWatcher(const CountingWatcher&) = delete;
+  CountingWatcher& operator=(const CountingWatcher&) = delete;
+  CountingWatcher(CountingWatcher&&) = delete;
+  CountingWatcher& operator=(CountingWatcher&&) = delete;
+  ~CountingWatcher() override { EventLoop::set_watcher(nullptr); }
+
+  void on_loop_created(EventLoop& loop) override {
+    ++created;
+    queued_when_created += loop.pending_microtasks();
+  }
+  void on_loop_destroyed(EventLoop& loop) noexcept override {
+    ++destroyed;
+    microtasks_left = loop.pending_microtasks();
+  }
+
+  int created = 0;
+  int destroyed = 0;
+  std::size_t queued_when_created = 0;
+  std::size_t microtasks_left = 0;
+};
+
+void spawned_prints(SendPort done) {
+  print("in the isolate");
+  done.send(0);
+}
+
+// The node labels of one cluster of a DOT file, in order ("" if there is no such cluster).
+// Nodes are named @p prefix and a number (by default the cluster's id: "micro0", "micro1").
+std::vector<std::string> cluster_labels(const std::string& dot, const std::string& id,
+                                        const std::string& prefix = "") {
+  std::vector<std::string> labels;
+  const auto begin = dot.find("subgraph cluster_" + id + " {");
+  if (begin == std::string::npos) return labels;
+  const auto end = dot.find("\n  }\n", begin);
+  const std::string body = dot.substr(begin, end - begin);
+  const std::string node = "\n    " + (prefix.empty() ? id : prefix);
+  for (auto at = body.find(node); at != std::string::npos; at = body.find(node, at + 1)) {
+    const char after = body[at + node.size()];
+    if (after < '0' || after > '9') continue;  // "micro_empty": a placeholder, not a task
+    const auto open = body.find("[label=\"", at);
+    const auto close = body.find("\", ", open);
+    if (open == std::string::npos || close == std::string::npos) break;
+    labels.push_back(body.substr(open + 8, close - open - 8));
+  }
+  return labels;
+}
+
+}  // namespace
+
+TEST_CASE("a loop watcher hears of every loop made and destroyed, the queues still whole",
+          "[tracing]") {
+  CountingWatcher watcher;
+  {
+    EventLoop loop(ClockKind::virtual_time);
+    CHECK(watcher.created == 1);
+    CHECK(watcher.destroyed == 0);
+    loop.within([] { schedule_microtask([] {}); });  // never run: still queued at the end
+  }
+  CHECK(watcher.created == 1);
+  CHECK(watcher.destroyed == 1);
+  CHECK(watcher.queued_when_created == 0);
+  CHECK(watcher.microtasks_left == 1);
+}
+
+TEST_CASE("TraceEveryLoop traces a loop the program makes itself and hands its trace over",
+          "[tracing]") {
+  std::vector<std::string> output;
+  std::vector<std::string> queues;
+  std::size_t number = 0;
+  {
+    TraceEveryLoop tracing(Tracer::Options{.frames = true},
+                           [&](const EventLoop&, const Tracer& trace, std::size_t n) {
+                             output = trace.output();
+                             queues = starts(trace);
+                             number = n;
+                             CHECK(trace.frames().size() == 5);
+                           });
+    CHECK(EventLoop::watcher() == &tracing);
+    CHECK_THROWS_AS(TraceEveryLoop({}, {}), StateError);  // one watcher per process
+    {
+      // The "program": it knows nothing of the tracing.
+      EventLoop loop(ClockKind::virtual_time);
+      loop.set_output([](std::string_view) {});
+      REQUIRE(loop.run(seed_puzzle) == 0);
+      CHECK(output.empty());  // handed over only when the loop goes
+    }
+    CHECK(tracing.loops_created() == 1);
+  }
+  CHECK(EventLoop::watcher() == nullptr);
+  CHECK(number == 1);
+  CHECK(output == std::vector<std::string>{"1", "6", "3", "5", "2", "4"});
+  CHECK(queues == std::vector<std::string>{"event", "microtask", "microtask", "timer", "timer"});
+}
+
+TEST_CASE("TraceEveryLoop traces a spawned isolate's loop too, on the isolate's thread",
+          "[tracing]") {
+  std::mutex mutex;
+  std::map<std::size_t, std::vector<std::string>> outputs;
+  {
+    TraceEveryLoop tracing({}, [&](const EventLoop&, const Tracer& trace, std::size_t n) {
+      const std::lock_guard lock(mutex);
+      outputs[n] = trace.output();
+    });
+    EventLoop loop(ClockKind::virtual_time);
+    loop.set_output([](std::string_view) {});
+    loop.run([] {
+      ReceivePort done;
+      (void)Isolate::spawn(spawned_prints, done.send_port());
+      done.listen([done](const Message&) {
+        print("the isolate is done");
+        done.close();
+      });
+    });
+  }
+  const std::lock_guard lock(mutex);
+  REQUIRE(outputs.size() == 2);  // the main loop (1) and the isolate's (2)
+  CHECK(outputs[1] == std::vector<std::string>{"the isolate is done"});
+  CHECK(outputs[2] == std::vector<std::string>{"in the isolate"});
+}
+
+TEST_CASE("a DOT step diagram shows exactly the queues of the trace's frame", "[tracing]") {
+  EventLoop loop(ClockKind::virtual_time);
+  loop.set_output([](std::string_view) {});
+  Tracer trace(loop, Tracer::Options{.frames = true});
+  loop.run(seed_puzzle);
+  const auto ids = [](const std::vector<std::string>& labels) {
+    std::vector<std::string> out;
+    for (const std::string& l : labels) out.push_back(l.substr(0, l.find_first_of(" \\")));
+    return out;
+  };
+  const auto hash = [](TaskId id) { return "#" + std::to_string(id); };
+  for (const TraceFrame& frame : trace.frames()) {
+    std::ostringstream out;
+    write_dot(out, frame.queues, {.title = "step", .frame = &frame, .output = &trace.output()});
+    const std::string dot = out.str();
+    CHECK(ids(cluster_labels(dot, "running")) == std::vector<std::string>{hash(frame.task.id)});
+    std::vector<std::string> want;
+    for (const TaskInfo& t : frame.queues.microtasks) want.push_back(hash(t.id));
+    CHECK(ids(cluster_labels(dot, "micro")) == want);
+    want.clear();
+    for (const PendingEvent& e : frame.queues.events) want.push_back(hash(e.info.id));
+    CHECK(ids(cluster_labels(dot, "events")) == want);
+    want.clear();
+    for (const PendingTimer& t : frame.queues.timers) want.push_back(hash(t.info.id));
+    CHECK(ids(cluster_labels(dot, "timers")) == want);
+    std::string printed;
+    for (std::size_t i = 0; i < frame.output_lines; ++i) printed += trace.output()[i] + "\\l";
+    CHECK(dot.find("printed [label=\"" + (printed.empty() ? "(nothing yet)" : printed) + "\"") !=
+          std::string::npos);
+  }
+}
+
+// The boxes of a DOT timeline in run order: {lane, label} of b0, b1, ...
+std::vector<std::pair<std::string, std::string>> timeline_boxes(const std::string& dot) {
+  std::vector<std::pair<std::string, std::string>> boxes;
+  for (std::size_t i = 0;; ++i) {
+    const std::string node = "\n    b" + std::to_string(i) + " [label=\"";
+    const auto at = dot.find(node);
+    if (at == std::string::npos) break;
+    const auto label_end = dot.find("\", group=\"", at);
+    const auto lane_end = dot.find('"', label_end + 10);
+    boxes.emplace_back(dot.substr(label_end + 10, lane_end - label_end - 10),
+                       dot.substr(at + node.size(), label_end - at - node.size()));
+  }
+  return boxes;
+}
+
+TEST_CASE("a DOT timeline has one box per task in the order they ran, with what each printed",
+          "[tracing]") {
+  EventLoop loop(ClockKind::virtual_time);
+  loop.set_output([](std::string_view) {});
+  Tracer trace(loop);
+  loop.within([] { print("before"); });
+  loop.run(seed_puzzle);
+  std::ostringstream out;
+  write_dot_timeline(out, trace, {.title = "the seed puzzle"});
+  const std::string dot = out.str();
+  CHECK(dot.starts_with("digraph dartloop_timeline {"));
+  const auto boxes = timeline_boxes(dot);
+  // Lines printed outside any task, the five steps of the trace, the loop's end.
+  REQUIRE(boxes.size() == 7);
+  CHECK(boxes[0] == std::pair<std::string, std::string>{"outside", "prints: before\\l"});
+  std::size_t step = 0;
+  for (const TraceRecord& r : trace.records()) {
+    if (r.action != TraceAction::start) continue;
+    ++step;
+    const auto& [lane, label] = boxes[step];
+    CHECK(lane == to_string(r.queue));  // the lane of the queue the task came from
+    CHECK(label.starts_with("step " + std::to_string(step) + ": " +
+                            std::string(to_string(r.queue)) + " #" + std::to_string(r.task.id)));
+  }
+  CHECK(boxes[1].second.find("prints: 1\\lprints: 6\\l") != std::string::npos);
+  CHECK(boxes[1].second.find("queued outside any task") != std::string::npos);
+  CHECK(boxes[4].second.find(", in a zero-timer event") != std::string::npos);
+  CHECK(boxes[4].second.find("queued in step 1") != std::string::npos);  // main scheduled it
+  CHECK(boxes[4].second.find("prints: 2\\l") != std::string::npos);
+  CHECK(boxes[6] ==
+        std::pair<std::string, std::string>{"outside", "the loop ends, exit code 0\\l"});
+  // The arrows follow the run: b0 -> b1 -> ... -> b6.
+  for (int i = 1; i <= 6; ++i) {
+    CHECK(dot.find("\n  b" + std::to_string(i - 1) + " -> b" + std::to_string(i) + " [") !=
+          std::string::npos);
+  }
 }

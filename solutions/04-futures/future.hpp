@@ -1,9 +1,11 @@
 #pragma once
-// Step 4: Dart's Future<T> and Completer<T>, values only (errors are step 5).
+// Step 4: Dart's Future<T> and Completer<T>. This step is about values; the error half (the
+// members marked "step 5") is written in exercises/05-errors/future_errors.hpp.
 //
 // A future is a handle to a shared state: incomplete, pending (a microtask that completes it
 // is already queued), or complete with a value. Callbacks registered with `then` wait in the
 // state's list; completing the state runs all of them, in order, right away.
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -42,32 +44,51 @@ struct unwrap<Future<T>> {
   using type = T;
 };
 
+struct FutureAccess;  // step 6: how `co_await` reaches a future's state
+
+/// One callback waiting on a future: what it does with the value, and (step 5) with an error.
+template <class T>
+struct Listener {
+  /// Called with the value.
+  std::function<void(const value_t<T>&)> on_value;
+  /// Step 5: called with the error instead.
+  std::function<void(const std::exception_ptr&)> on_error;
+};
+
 /// The shared state of a future.
 template <class T>
 struct FutureState {
   enum class Status { incomplete, pending, complete };
   Status status = Status::incomplete;
   std::optional<value_t<T>> value;
+  std::exception_ptr error;  // step 5: what it failed with (`value` stays empty then)
   // In registration order. A listener gets the value as an argument rather than reaching
   // back into the state: a state that held a pointer to itself would never be freed.
-  std::vector<std::function<void(const value_t<T>&)>> listeners;
+  std::vector<Listener<T>> listeners;
 
   /// Stores the value and runs every waiting listener now, in order.
   void complete(value_t<T> v) {
     value = std::move(v);
     status = Status::complete;
-    std::vector<std::function<void(const value_t<T>&)>> waiting = std::move(listeners);
+    std::vector<Listener<T>> waiting = std::move(listeners);
     listeners.clear();
-    for (auto& listener : waiting) listener(*value);
+    for (auto& listener : waiting) listener.on_value(*value);
   }
-  /// Calls @p listener with the value when it is there: later, or in a microtask if it already is.
-  void add_listener(std::function<void(const value_t<T>&)> listener,
-                    const std::shared_ptr<FutureState>& self) {
+  /// Calls @p listener when the state completes: later, or in a microtask if it already has.
+  void add_listener(Listener<T> listener, const std::shared_ptr<FutureState>& self) {
     if (status == Status::complete) {
       // Dart: one microtask per `then` call, queued now.
-      schedule_microtask([self, l = std::move(listener)] { l(*self->value); });
+      schedule_microtask([self, l = std::move(listener)] { self->notify(l); });
     } else {
       listeners.push_back(std::move(listener));
+    }
+  }
+  /// Given: hands a complete state's outcome to @p listener: the value, or (step 5) the error.
+  void notify(const Listener<T>& listener) const {
+    if (error) {
+      listener.on_error(error);
+    } else {
+      listener.on_value(*value);
     }
   }
   /// Dart's `_asyncComplete`: pending now, complete in a microtask queued now.
@@ -75,6 +96,13 @@ struct FutureState {
     status = Status::pending;
     schedule_microtask([self, v = std::move(v)]() mutable { self->complete(std::move(v)); });
   }
+
+  // --- Step 5 (exercises/05-errors/future_errors.hpp) ---------------------------------------
+  /// Step 5: stores the error and runs every waiting listener's error half, in order; with no
+  /// listener at all the error is uncaught.
+  void complete_error(std::exception_ptr e);
+  /// Step 5: Dart's `_asyncCompleteError`: pending now, failed in a microtask queued now.
+  void complete_error_in_microtask(std::exception_ptr e, const std::shared_ptr<FutureState>& self);
 };
 
 /// Calls @p f (with the value unless it is a void future's).
@@ -88,20 +116,13 @@ decltype(auto) call_with(F& f, const value_t<T>& v) {
   }
 }
 
+// Given in step 5's future_errors.hpp (step 5 teaches their error half):
 /// Completes @p target with what @p f returns (waiting for it when it is a future).
 template <class R, class F, class... A>
-void complete_with(const std::shared_ptr<FutureState<R>>& target, F& f, A&&... args) {
-  using Ret = decltype(f(std::forward<A>(args)...));
-  if constexpr (is_future<Ret>::value) {
-    Ret inner = f(std::forward<A>(args)...);
-    inner.forward_to(target);
-  } else if constexpr (std::is_void_v<Ret>) {
-    f(std::forward<A>(args)...);
-    target->complete(std::monostate{});
-  } else {
-    target->complete(f(std::forward<A>(args)...));
-  }
-}
+void complete_with(const std::shared_ptr<FutureState<R>>& target, F& f, A&&... args);
+/// The error half of a listener that passes the error on to @p target.
+template <class R>
+std::function<void(const std::exception_ptr&)> error_to(std::shared_ptr<FutureState<R>> target);
 
 }  // namespace detail
 
@@ -158,16 +179,16 @@ class Future {
     using Ret = decltype(detail::call_with<T>(on_value, std::declval<const detail::value_t<T>&>()));
     using R = typename detail::unwrap<Ret>::type;
     auto result = std::make_shared<detail::FutureState<R>>();
-    state_->add_listener(
-        [result, f = std::move(on_value)](const detail::value_t<T>& v) mutable {
-          if constexpr (std::is_void_v<T>) {
-            (void)v;
-            detail::complete_with<R>(result, f);
-          } else {
-            detail::complete_with<R>(result, f, v);
-          }
-        },
-        state_);
+    state_->add_listener({[result, f = std::move(on_value)](const detail::value_t<T>& v) mutable {
+                            if constexpr (std::is_void_v<T>) {
+                              (void)v;
+                              detail::complete_with<R>(result, f);
+                            } else {
+                              detail::complete_with<R>(result, f, v);
+                            }
+                          },
+                          detail::error_to(result)},  // step 5: an error skips on_value
+                         state_);
     return Future<R>(result);
   }
 
@@ -177,12 +198,30 @@ class Future {
   /// Completes @p target when this future completes: at once if it already has (Dart chains
   /// a returned future with no extra microtask).
   void forward_to(const std::shared_ptr<detail::FutureState<T>>& target) const {
+    detail::Listener<T> pass{[target](const detail::value_t<T>& v) { target->complete(v); },
+                             detail::error_to(target)};
     if (state_->status == State::Status::complete) {
-      target->complete(*state_->value);
+      state_->notify(pass);
     } else {
-      state_->listeners.push_back([target](const detail::value_t<T>& v) { target->complete(v); });
+      state_->listeners.push_back(std::move(pass));
     }
   }
+
+  // --- Step 5: errors (exercises/05-errors/future_errors.hpp) -------------------------------
+  /// Step 5: Dart's `Future.error(e)`: fails with @p e in a microtask queued now.
+  template <class E>
+  static Future error(E&& e);
+  /// Step 5: Dart's `catchError`: @p handler (given the `std::exception_ptr`) turns an error
+  /// into the result's value; a value passes through unchanged.
+  template <class H>
+  Future catch_error(H handler) const;
+  /// Step 5: handles only the errors for which @p test (given the `exception_ptr`) says true.
+  template <class H, class P>
+  Future catch_error(H handler, P test) const;
+  /// Step 5: Dart's `whenComplete`: runs @p action on a value and on an error alike, then
+  /// passes the outcome on (a throwing @p action replaces it with its own error).
+  template <class A>
+  Future when_complete(A action) const;
 
  private:
   using State = detail::FutureState<T>;
@@ -190,6 +229,7 @@ class Future {
   friend class Future;
   template <class>
   friend class Completer;
+  friend struct detail::FutureAccess;  // step 6
   explicit Future(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
   std::shared_ptr<State> state_;
@@ -216,7 +256,10 @@ class Completer {
   }
   /// Completes a `Future<void>`.
   void complete() const requires std::is_void_v<T> { finish(std::monostate{}); }
-  /// True once `complete` was called.
+  /// Step 5: completes the future with the error @p e (exercises/05-errors/future_errors.hpp).
+  template <class E>
+  void complete_error(E&& e) const;
+  /// True once `complete` (or `complete_error`) was called.
   [[nodiscard]] bool is_completed() const {
     return state_->status != detail::FutureState<T>::Status::incomplete;
   }
@@ -234,3 +277,5 @@ class Completer {
 };
 
 }  // namespace dartloop
+
+#include "future_errors.hpp"  // step 5: the bodies of the error half

@@ -6,20 +6,41 @@
 // "given" are written for you in course/src/event_loop.cpp: read them, they are short.
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "dartloop/clock.hpp"
+#include "dartloop/inbox.hpp"   // step 9: the thread-safe door of a loop
 #include "event_queue.hpp"      // step 2: exercises/02-event-queue-and-timers/
 #include "microtask_queue.hpp"  // step 1: exercises/01-microtask-queue/
 #include "timer_queue.hpp"      // step 2
 
 namespace dartloop {
 
+class Message;       // step 9: exercises/09-isolates-and-ports/message.hpp
+class IsolateGroup;  // step 9: given, course/src/isolates.cpp
+
+/// Step 8: exercises/08-generators-and-starvation/watchdog.hpp.
+class StarvationWatchdog;
+
+/// Step 9: one receive port of an isolate, shared by the handles to it. It is open while its
+/// loop's `ports()` holds it.
+struct PortState {
+  std::uint64_t id = 0;                    ///< The port's number, unique in the program.
+  std::function<void(Message&&)> handler;  ///< What the port does with each message.
+};
+
 /// Where printed lines go (a test can catch them; null means standard output).
 using OutputSink = std::function<void(std::string_view line)>;
+
+/// The exit code of an isolate that an uncaught error ended (the `dart` command's 255).
+inline constexpr int exit_uncaught_error = 255;
+/// The exit code of an isolate that the starvation watchdog stopped (step 8).
+inline constexpr int exit_starvation = 252;
 
 /// One isolate's event loop.
 class EventLoop {
@@ -69,6 +90,48 @@ class EventLoop {
   /// Step 3: ends the loop after the running task, with @p exit_code; what waits is dropped.
   void stop(int exit_code) noexcept;
 
+  // --- Step 5: uncaught errors (exercises/05-errors/uncaught.cpp) --------------------------
+  /// Step 5: Dart's root zone: @p error is thrown again by a priority microtask, which runs
+  /// before every microtask already queued (and so ends the isolate before they run).
+  void report_uncaught_error(std::exception_ptr error);
+  /// Given: writes @p message to the error sink (standard error if none).
+  void write_error(std::string_view message);
+  /// Given: replaces where error reports go.
+  void set_error_output(OutputSink sink) { error_output_ = std::move(sink); }
+
+  // --- Step 8: the starvation watchdog (exercises/08-generators-and-starvation/) ----------
+  /// Step 8: step 1's flush_microtasks asks this before it runs the @p nth microtask of one
+  /// drain (1, 2, ...). False when a watchdog found a flood and stopped the loop: the drain
+  /// then ends without running it.
+  bool before_microtask(std::size_t nth);
+  /// Given: the watchdog told about every microtask (null: none).
+  void set_watchdog(StarvationWatchdog* watchdog) noexcept { watchdog_ = watchdog; }
+
+  // --- Step 9: isolates and ports (exercises/09-isolates-and-ports/ports.cpp) -------------
+  /// Given: the door other threads post to; a SendPort to this loop holds it, so it outlives
+  /// the loop (once the loop ended, it drops what it is given).
+  [[nodiscard]] const std::shared_ptr<Inbox>& mailbox() const noexcept { return inbox_; }
+  /// Given: the open ports of this isolate, by number. An open port keeps the loop alive.
+  [[nodiscard]] std::unordered_map<std::uint64_t, std::shared_ptr<PortState>>& ports() noexcept {
+    return ports_;
+  }
+  /// Step 9: moves what other threads sent (the inbox) into the event queue, oldest first.
+  /// Step 3's `run` calls it before every turn.
+  void receive_messages();
+  /// Step 9: step 3's `run` calls it when no microtask, event or timer is left: false when
+  /// nothing can arrive any more (the loop ends); otherwise it sleeps until something
+  /// arrives and returns true.
+  bool wait_for_messages();
+  /// Given: the kind of clock this loop runs on (a spawned isolate gets the same kind).
+  [[nodiscard]] ClockKind clock_kind() const noexcept { return clock_.kind(); }
+  /// Given: this loop's output, made safe to share with other threads (one lock per family
+  /// of isolates), so that the lines of several isolates never interleave.
+  OutputSink shared_output();
+  /// Given: runs @p body on a new thread (a new isolate's). When the program's first loop
+  /// is destroyed it ends every isolate still running and joins their threads, as the `dart`
+  /// command ends them all when main's isolate ends.
+  void start_isolate_thread(std::function<void()> body);
+
   // --- Output (given) ----------------------------------------------------------------------
   /// Given: writes one line to the output sink (standard output if none).
   void write_line(std::string_view line);
@@ -85,6 +148,17 @@ class EventLoop {
   bool run_one_turn();
   /// Step 2: what one event does (a task, a zero timer, or the timers' wake-up).
   void handle_event(Event& event);
+  /// Step 5: queues @p fn at the head of the microtask queue, behind the priority microtasks
+  /// queued before it.
+  void schedule_priority_microtask(std::function<void()> fn);
+  /// Step 5: an exception escaped a task (step 3's `run` catches it): print it as Dart does
+  /// and end the isolate with `exit_uncaught_error`.
+  void handle_uncaught(std::exception_ptr error);
+  /// Given (step 9): a loop made on an isolate's thread joins that program's isolates.
+  void begin_isolate();
+  /// Given (step 9): the loop is being destroyed: it refuses further messages, closes its
+  /// ports and, if it is the program's first loop, ends and joins every isolate.
+  void end_isolate() noexcept;
 
   Clock clock_;
   MicrotaskQueue microtasks_;
@@ -96,6 +170,15 @@ class EventLoop {
   bool stopping_ = false;            // step 3: stop() was called
   int exit_code_ = 0;                // step 3: what run() returns
   OutputSink output_;
+  OutputSink error_output_;              // step 5: where `write_error` goes
+  std::size_t priority_microtasks_ = 0;  // step 5: priority microtasks queued so far
+  /// Step 8: the watchdog told about every microtask, if any.
+  StarvationWatchdog* watchdog_ = nullptr;
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();             // step 9
+  std::unordered_map<std::uint64_t, std::shared_ptr<PortState>> ports_;  // step 9
+  std::shared_ptr<IsolateGroup> group_;  // step 9: the threads of this program's isolates
+  bool root_ = false;                    // step 9: this loop started the group (main)
+  bool output_shared_ = false;           // step 9: output_ already takes a lock
 };
 
 /// Given: Dart's `scheduleMicrotask`: queues @p fn on the current loop.

@@ -2,6 +2,7 @@
 /// @file
 /// @brief The event loop of one isolate: one event at a time, all microtasks in between.
 
+#include <atomic>
 #include <concepts>
 #include <coroutine>
 #include <cstddef>
@@ -103,6 +104,33 @@ class IsolateOwned {
   bool linked_ = false;
 };
 
+class EventLoop;
+
+/// @brief Reference-only: told of every loop the process creates and destroys.
+///
+/// This is how a tool traces a program it did not write (a lesson example, a learner's
+/// program in a demo, every isolate of a program): it installs one watcher with
+/// `EventLoop::set_watcher` before `main` runs and attaches its observers to each loop
+/// here. Both hooks run on the thread that creates or destroys the loop, which for a
+/// spawned isolate is the isolate's own thread, so a watcher must be thread-safe. The core
+/// knows nothing more about it; with no watcher installed a loop pays one atomic load when
+/// it is made and one when it is destroyed.
+class LoopWatcher {
+ public:
+  LoopWatcher() = default;
+  LoopWatcher(const LoopWatcher&) = delete;
+  LoopWatcher& operator=(const LoopWatcher&) = delete;
+  LoopWatcher(LoopWatcher&&) = delete;
+  LoopWatcher& operator=(LoopWatcher&&) = delete;
+  virtual ~LoopWatcher() = default;
+
+  /// @brief @p loop was just constructed (nothing scheduled yet): attach observers here.
+  virtual void on_loop_created(EventLoop& loop) = 0;
+  /// @brief @p loop is about to be destroyed, with its queues still as the run left them:
+  /// detach observers here (this is the last moment they may touch the loop).
+  virtual void on_loop_destroyed(EventLoop& loop) noexcept = 0;
+};
+
 /// @brief One isolate's event loop: an event queue, a microtask queue, timers, a clock.
 ///
 /// The rule it implements (Dart VM, `_RawReceivePort._handleMessage`): take
@@ -129,6 +157,18 @@ class EventLoop {
   }
   /// @brief The loop running on this thread, or null.
   [[nodiscard]] static EventLoop* current_or_null() noexcept { return current_; }
+
+  /// @brief Reference-only: installs @p watcher (null removes it) for loops made from now on.
+  ///
+  /// One watcher per process. Install it before any loop exists and remove it only once
+  /// every loop it saw created is gone, or a loop would tell a watcher that is not there.
+  static void set_watcher(LoopWatcher* watcher) noexcept {
+    watcher_.store(watcher, std::memory_order_release);
+  }
+  /// @brief The installed watcher, or null.
+  [[nodiscard]] static LoopWatcher* watcher() noexcept {
+    return watcher_.load(std::memory_order_acquire);
+  }
 
   // --- Running ---------------------------------------------------------------------------
 
@@ -344,6 +384,8 @@ class EventLoop {
   void notify_end(QueueKind queue, const TaskInfo& info);
   void notify_event(const Event& event);
   static inline thread_local EventLoop* current_ = nullptr;
+  // Set before main and read by every loop's constructor and destructor, on any thread.
+  static inline constinit std::atomic<LoopWatcher*> watcher_{nullptr};
 
   TaskId next_id() noexcept { return ++last_id_; }
   TaskInfo info_here(std::source_location where) noexcept {

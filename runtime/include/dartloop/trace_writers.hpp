@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "dartloop/queue_snapshot.hpp"
 #include "dartloop/tracer.hpp"
@@ -27,13 +28,26 @@ void write_json_lines(std::ostream& out, const Tracer& trace);
 /// virtual time stay visible and keep their order.
 void write_chrome_trace(std::ostream& out, const Tracer& trace);
 
-/// @brief How a DOT snapshot is titled.
+/// @brief How a DOT diagram is titled and what it shows besides the queues.
 struct DotOptions {
-  std::string title;                  ///< Shown above the queues.
+  std::string title;                  ///< Shown above the diagram.
   const TraceFrame* frame = nullptr;  ///< If set, the running task is drawn too.
+  /// @brief If set (with `frame`), the first `frame->output_lines` of these lines (a
+  /// `Tracer::output()`) are drawn as "printed so far".
+  const std::vector<std::string>* output = nullptr;
 };
 
 /// @brief Writes a Graphviz digraph of the queues in @p queues (render with `dot -Tsvg`).
 void write_dot(std::ostream& out, const QueueSnapshot& queues, const DotOptions& options = {});
+
+/// @brief Writes a Graphviz digraph of a whole run, one box per task in the order they ran.
+///
+/// Boxes stand in one column per queue the task came from (event queue, timers, microtask
+/// queue), so the arrows from each step to the next show the loop going back and forth
+/// between them. A box names the task, the line that scheduled it, the step that did, and
+/// the lines it printed; lines printed outside any task (code around `run`, in `within`),
+/// virtual-time jumps, uncaught errors and the loop's end are boxes of their own. Only
+/// `options.title` is used.
+void write_dot_timeline(std::ostream& out, const Tracer& trace, const DotOptions& options = {});
 
 }  // namespace dartloop

@@ -2,7 +2,11 @@
 /// @file
 /// @brief Reference-only: records everything a loop does, the one source for demos and diagrams.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -115,6 +119,50 @@ class Tracer : public LoopObserver {
   std::vector<std::string> output_;
   EventKind current_event_ = EventKind::task;
   int exit_code_ = 0;
+};
+
+/// @brief Reference-only: traces every loop of the process, including ones a program makes
+/// itself, and hands each finished trace over when its loop goes away.
+///
+/// It is the `LoopWatcher` of the process while it lives: each loop created meanwhile gets a
+/// `Tracer` of its own (with `options`), whichever thread makes it, so a spawned isolate's
+/// loop is traced on its own thread too. Just before a loop is destroyed, `finished` is
+/// called on that loop's thread with the complete trace and the loop's number in creation
+/// order (from 1), then the tracer detaches. Lesson diagrams link a program with one of
+/// these to trace it without changing a line of it.
+class TraceEveryLoop : public LoopWatcher {
+ public:
+  /// @brief Receives a finished trace: the loop, its trace, its number (1 = made first).
+  using Finished =
+      std::function<void(const EventLoop& loop, const Tracer& trace, std::size_t number)>;
+
+  /// @brief Installs itself as the process's loop watcher; throws `StateError` if one is set.
+  TraceEveryLoop(Tracer::Options options, Finished finished);
+  TraceEveryLoop(const TraceEveryLoop&) = delete;
+  TraceEveryLoop& operator=(const TraceEveryLoop&) = delete;
+  TraceEveryLoop(TraceEveryLoop&&) = delete;
+  TraceEveryLoop& operator=(TraceEveryLoop&&) = delete;
+  /// @brief Uninstalls itself (destroy it only after the loops it traces are gone).
+  ~TraceEveryLoop() override;
+
+  /// @brief How many loops were created while it was installed.
+  [[nodiscard]] std::size_t loops_created() const;
+
+  void on_loop_created(EventLoop& loop) override;
+  void on_loop_destroyed(EventLoop& loop) noexcept override;
+
+ private:
+  struct Traced {
+    const EventLoop* loop;
+    std::size_t number;
+    std::unique_ptr<Tracer> tracer;
+  };
+
+  Tracer::Options options_;
+  Finished finished_;
+  mutable std::mutex mutex_;  // loops of several isolates come and go on their own threads
+  std::size_t created_ = 0;
+  std::vector<Traced> live_;
 };
 
 /// @brief `file:line` with the file's directories left out ("puzzle.cpp:12").
