@@ -39,6 +39,8 @@ function(course_runtime target)
   add_library(${target} STATIC ${sources})
   target_include_directories(${target} PUBLIC ${include_dirs} "${COURSE_DIR}/include")
   target_compile_features(${target} PUBLIC cxx_std_20)
+  # Step 10's I/O threads are a Boost.Asio thread pool (header-only); isolates are threads.
+  target_link_libraries(${target} PUBLIC Boost::headers Threads::Threads)
 endfunction()
 
 # course_step_number(<out var> <step folder name>): "01-microtask-queue" -> 1.

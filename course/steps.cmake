@@ -9,7 +9,8 @@ set(COURSE_STEPS
   06-await
   07-streams
   08-generators-and-starvation
-  09-isolates-and-ports)
+  09-isolates-and-ports
+  10-isolate-run-and-io)
 
 # Steps whose code runs on several threads: the tsan build checks their solutions and the
 # reference against their tests (DARTLOOP_COURSE_CHECK=threads).

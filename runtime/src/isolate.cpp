@@ -96,15 +96,24 @@ bool IsolateCore::notify_error(const std::exception_ptr& error, const std::strin
   return true;
 }
 
+void IsolateCore::set_last_words(SendPort port, Message message, std::source_location where) {
+  const std::lock_guard lock(mutex_);
+  last_words_.emplace(LastWords{std::move(port), std::move(message), where});
+}
+
 void IsolateCore::end() {
   std::vector<std::pair<SendPort, Message>> listeners;
+  std::optional<LastWords> last;
   {
     const std::lock_guard lock(mutex_);
     ended_ = true;
     mailbox_.reset();
     listeners.swap(exit_listeners_);
     error_listeners_.clear();
+    last.swap(last_words_);
   }
+  // The result first: `Isolate::run`'s port takes the first message it gets.
+  if (last) last->port.send(std::move(last->message), last->where);
   for (auto& [port, response] : listeners) port.send(std::move(response), where_);
 }
 
@@ -334,16 +343,20 @@ struct SpawnConfig {
 
 void run_spawned(const std::shared_ptr<detail::IsolateCore>& core, SpawnConfig& config, Task& entry,
                  const SendPort& ready) {
-  EventLoop loop(config.clock);
-  loop.set_output(std::move(config.out));
-  loop.set_error_output(std::move(config.err));
-  loop.set_errors_fatal(config.errors_fatal);
-  detail::IsolateState& state = detail::IsolateState::install(loop, core);
-  if (config.paused) state.pause(config.pause_capability);
-  core->attach(loop.mailbox());
-  ready.send(nullptr, config.where);  // the parent's `spawn` future completes on this message
-  loop.run(std::move(entry), config.where);
-  core->end();  // tells the exit listeners; later control messages are dropped
+  {
+    EventLoop loop(config.clock);
+    loop.set_output(std::move(config.out));
+    loop.set_error_output(std::move(config.err));
+    loop.set_errors_fatal(config.errors_fatal);
+    detail::IsolateState& state = detail::IsolateState::install(loop, core);
+    if (config.paused) state.pause(config.pause_capability);
+    core->attach(loop.mailbox());
+    ready.send(nullptr, config.where);  // the parent's `spawn` future completes on this message
+    loop.run(std::move(entry), config.where);
+  }
+  // Once the loop and everything it held are gone: its last words, then the exit listeners;
+  // later control messages are dropped.
+  core->end();
 }
 
 }  // namespace

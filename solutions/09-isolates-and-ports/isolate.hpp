@@ -37,9 +37,16 @@ class Isolate {
     });
   }
 
+  /// Step 10 (exercises/10-isolate-run-and-io/isolate_run.hpp): runs @p computation on a new
+  /// isolate and completes with what it returns (or fails with what it throws).
+  template <class F>
+  static auto run(F computation);
+
  private:
   /// Starts a new isolate whose first event is @p entry.
   static Future<Isolate> start(std::function<void()> entry);
 };
 
 }  // namespace dartloop
+
+#include "isolate_run.hpp"  // step 10: Isolate::run

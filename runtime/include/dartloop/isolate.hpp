@@ -85,8 +85,12 @@ void stop_current_isolate() noexcept;
 template <class R, class F>
 void run_computation(F& computation, const SendPort& port, std::source_location where) {
   using Ret = std::invoke_result_t<F&>;
+  // The outcome is sent when the isolate has ended, not here: the exception it may hold is
+  // still referred to by this isolate's futures (and by a catch block) until then, and an
+  // exception handed over must be freed by the receiver alone.
   const auto finish = [port, where](RunOutcome<R>&& outcome) {
-    port.send(std::move(outcome), where);  // traced at the `Isolate::run` call
+    IsolateState::current().core()->set_last_words(port, Message::of(std::move(outcome)),
+                                                   where);  // traced at the `Isolate::run` call
     stop_current_isolate();
   };
   try {

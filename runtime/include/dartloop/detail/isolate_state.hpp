@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <source_location>
 #include <string>
@@ -56,7 +57,12 @@ class IsolateCore {
   void attach(std::shared_ptr<Inbox> mailbox);
   /// @brief Sends @p error to the error listeners; false when there is none.
   bool notify_error(const std::exception_ptr& error, const std::string& report) const;
-  /// @brief The isolate ended: refuses control, tells the exit listeners.
+  /// @brief Keeps @p message for @p port until the isolate has ended (`Isolate::run`'s
+  /// result): by then nothing of the isolate refers to what the message holds, so sending
+  /// hands it over whole (an exception object is then freed by the receiver alone).
+  void set_last_words(SendPort port, Message message, std::source_location where);
+  /// @brief The isolate ended: refuses control, sends its last words, then tells the exit
+  /// listeners.
   void end();
   /// @brief True once the isolate ended.
   [[nodiscard]] bool ended() const;
@@ -69,6 +75,12 @@ class IsolateCore {
   std::shared_ptr<Inbox> mailbox_;
   std::vector<std::pair<SendPort, Message>> exit_listeners_;
   std::vector<SendPort> error_listeners_;
+  struct LastWords {
+    SendPort port;
+    Message message;
+    std::source_location where;
+  };
+  std::optional<LastWords> last_words_;  // sent by end(), before the exit listeners hear
   bool ended_ = false;
 };
 
