@@ -6,19 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-struct Fixture {
-  EventLoop loop{ClockKind::virtual_time};
-  std::vector<std::string> lines;
-  Fixture() {
-    loop.set_output([this](std::string_view line) { lines.emplace_back(line); });
-  }
-};
-using Lines = std::vector<std::string>;
 
 // Each microtask schedules the next, n in all.
 void chain(int left, int n) {

@@ -7,21 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
 
 namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.run(program);
-  return lines;
-}
 std::string ms_now() { return std::to_string(EventLoop::current().now().count() / 1000); }
 }  // namespace
 

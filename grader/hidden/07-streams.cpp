@@ -9,21 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
 
 namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.run(program);
-  return lines;
-}
 void print_data(const int& v) { print("data ", v); }
 void print_done() { print("done"); }
 void print_error(std::exception_ptr e) {

@@ -10,27 +10,20 @@
 #include <utility>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 #include "dartloop/starvation_watchdog.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
 
 namespace {
-using Lines = std::vector<std::string>;
 struct Outcome {
   int exit_code = 0;
   Lines lines;
   std::optional<StarvationReport> report;
 };
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.run(program);
-  return lines;
-}
 // Runs @p program under a watchdog that allows @p budget microtasks per drain.
 template <class F>
 Outcome run_watched(std::size_t budget, F program) {

@@ -9,22 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  Lines lines;
-  {
-    EventLoop loop(ClockKind::virtual_time);
-    loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-    loop.run(program);
-  }  // main's loop is gone: every isolate it spawned has ended and its thread is joined
-  return lines;
-}
 std::string this_thread_name() {
   std::ostringstream id;
   id << std::this_thread::get_id();

@@ -2,12 +2,9 @@
 // (dart-semantics.md §1.1, §1.9, §1.10). Isolates and I/O threads are real threads: every
 // ordering a case checks is fixed by the rules (an outcome can only join the event queue
 // behind what is already there), never by timing.
-#include <unistd.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -17,42 +14,20 @@
 #include <thread>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 #include "dartloop/io/file.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
 
 namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  Lines lines;
-  {
-    EventLoop loop(ClockKind::virtual_time);
-    loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-    loop.run(program);
-  }  // main's loop is gone: every isolate it started has ended and its thread is joined
-  return lines;
-}
-
 std::string this_thread_name() {
   std::ostringstream id;
   id << std::this_thread::get_id();
   return id.str();
 }
-
-// A file of this test process's own, removed at the end of the case.
-struct ScratchFile {
-  std::string path;
-  explicit ScratchFile(const std::string& name)
-      : path((std::filesystem::temp_directory_path() /
-              ("dartloop-hidden10-" + std::to_string(::getpid()) + "-" + name))
-                 .string()) {}
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  ~ScratchFile() { std::filesystem::remove(path); }
-};
 
 // What kind of error @p e holds, and its text.
 std::string kind_of(const std::exception_ptr& e) {

@@ -4,20 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
-
-namespace {
-// A loop whose printed lines are kept in `lines`.
-struct Fixture {
-  EventLoop loop{ClockKind::virtual_time};
-  std::vector<std::string> lines;
-  Fixture() {
-    loop.set_output([this](std::string_view line) { lines.emplace_back(line); });
-  }
-};
-}  // namespace
+using namespace dartloop::testing;
 
 TEST_CASE("microtasks run in the order they were scheduled", "[step01]") {
   Fixture f;

@@ -5,21 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
-
-namespace {
-struct Fixture {
-  EventLoop loop{ClockKind::virtual_time};
-  std::vector<std::string> lines;
-  Fixture() {
-    loop.set_output([this](std::string_view line) { lines.emplace_back(line); });
-  }
-};
-using Lines = std::vector<std::string>;
-}  // namespace
 
 TEST_CASE("zero-duration timers run after the microtasks, in the order they were made",
           "[step02]") {

@@ -5,23 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
-
-namespace {
-using Lines = std::vector<std::string>;
-// Runs @p program as the first event of a fresh virtual-clock loop; returns what it printed.
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.run(program);
-  return lines;
-}
-}  // namespace
 
 TEST_CASE("the seed puzzle, written with timers, prints 1 6 3 5 2 4", "[step03]") {
   const Lines lines = run_program([] {

@@ -4,21 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
-
-namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.run(program);
-  return lines;
-}
-}  // namespace
+using namespace dartloop::testing;
 
 TEST_CASE("Future(f) runs f as an event, after the microtasks", "[step04]") {
   const Lines lines = run_program([] {

@@ -6,21 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Lines lines;
-  loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-  loop.set_error_output([&lines](std::string_view text) { lines.emplace_back(text); });
-  loop.run(program);
-  return lines;
-}
 
 // Coroutines are free functions: a coroutine lambda must not capture.
 
@@ -43,7 +35,7 @@ Future<void> fails() {
 }  // namespace
 
 TEST_CASE("an async function runs until its first co_await, then its caller goes on", "[step06]") {
-  const Lines lines = run_program([] {
+  const Lines lines = run_program_with_errors([] {
     add_later(Future<int>::value(1), 2).then([](const int& v) { print("result ", v); });
     print("the caller goes on");
   });
@@ -51,7 +43,7 @@ TEST_CASE("an async function runs until its first co_await, then its caller goes
 }
 
 TEST_CASE("co_await of a pending future resumes before microtasks queued earlier", "[step06]") {
-  const Lines lines = run_program([] {
+  const Lines lines = run_program_with_errors([] {
     Completer<int> c;
     show(c.future());
     c.complete(5);                                   // its completion microtask is queued now...
@@ -61,7 +53,7 @@ TEST_CASE("co_await of a pending future resumes before microtasks queued earlier
 }
 
 TEST_CASE("a throw in an async function fails its future", "[step06]") {
-  const Lines lines = run_program(
+  const Lines lines = run_program_with_errors(
       [] { fails().catch_error([](std::exception_ptr e) { print("caught: ", describe(e)); }); });
   CHECK(lines == Lines{"caught: failed after an await"});
 }

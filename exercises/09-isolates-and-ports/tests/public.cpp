@@ -4,23 +4,11 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
-
-namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  Lines lines;
-  {
-    EventLoop loop(ClockKind::virtual_time);
-    loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-    loop.run(program);
-  }  // main's loop is gone: the isolates it spawned have ended, their threads are joined
-  return lines;
-}
-}  // namespace
+using namespace dartloop::testing;
 
 TEST_CASE("a message to a port is an event: it comes after the microtasks", "[step09]") {
   const Lines lines = run_program([] {

@@ -1,44 +1,17 @@
 // Public tests of step 10: a few examples of the rules. The hidden tests check many more.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 #include "dartloop/io/file.hpp"
 
 using namespace dartloop;
-
-namespace {
-using Lines = std::vector<std::string>;
-template <class F>
-Lines run_program(F program) {
-  Lines lines;
-  {
-    EventLoop loop(ClockKind::virtual_time);
-    loop.set_output([&lines](std::string_view line) { lines.emplace_back(line); });
-    loop.run(program);
-  }  // main's loop is gone: the isolates it started have ended, their threads are joined
-  return lines;
-}
-
-// A file of this test process's own, removed at the end of the test.
-struct ScratchFile {
-  std::string path;
-  explicit ScratchFile(const std::string& name)
-      : path((std::filesystem::temp_directory_path() /
-              ("dartloop-public10-" + std::to_string(::getpid()) + "-" + name))
-                 .string()) {}
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  ~ScratchFile() { std::filesystem::remove(path); }
-};
-}  // namespace
+using namespace dartloop::testing;
 
 TEST_CASE("Isolate::run's result is an event: after the microtasks and the queued timer",
           "[step10]") {
