@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -69,9 +70,12 @@ auto Isolate::run(F computation) {
   //    message it waits for, closes the port and completes (or fails) the future;
   //  - the new isolate: start_isolate_thread with a body that makes a loop on the same kind
   //    of clock, shares the output, and runs detail::run_computation<R> as its first event;
-  //  - once that loop is gone, the body sends the outcome to the port: run_computation's, or
-  //    RemoteError("Computation ended without result") if there is none, so that the caller
-  //    never waits forever.
+  //  - that loop's error output is the uncaught-error report (Dart sends it to an onError
+  //    port instead of printing it): keep it;
+  //  - once that loop is gone, the body sends the outcome to the port: run_computation's; if
+  //    there is none, a RemoteError with the report's text (after its first line,
+  //    "Unhandled exception:"), or RemoteError("Computation ended without result") when there
+  //    was no report either. The caller never waits forever.
   (void)computation;
   todo("step 10: Isolate::run");
   return Future<R>();  // never reached; it names the type run returns

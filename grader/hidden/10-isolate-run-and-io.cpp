@@ -192,6 +192,24 @@ TEST_CASE(
   CHECK(seen == "RemoteError|Computation ended without result");
 }
 
+TEST_CASE(
+    "hidden 10: an uncaught error that ends the computation's isolate fails the future "
+    "with a RemoteError carrying its text",
+    "[step10]") {
+  std::string seen;
+  const Lines lines = run_program([&seen] {
+    Isolate::run([] {
+      schedule_microtask([] { throw std::runtime_error("async boom"); });
+      return Future<int>::delayed(5ms, [] { return 1; });  // never completes: the error ends it
+    }).catch_error([&seen](const std::exception_ptr& e) {
+      seen = kind_of(e);
+      return 0;
+    });
+  });
+  CHECK(seen == "RemoteError|async boom");
+  CHECK(lines.empty());
+}
+
 TEST_CASE("hidden 10: two computations run side by side; each result comes to its own future",
           "[step10]") {
   Lines results;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -103,20 +104,26 @@ auto Isolate::run(F computation) {
   here.start_isolate_thread([clock = here.clock_kind(), out = here.shared_output(),
                              reply = port.send_port(),
                              computation = std::move(computation)]() mutable {
-    // Declared before the loop, so it outlives everything the loop ran.
+    // Declared before the loop, so they outlive everything the loop ran.
     std::optional<detail::RunOutcome<R>> last_words;
+    std::string uncaught;  // the report of an uncaught error that ended the isolate
     {
       EventLoop loop(clock);
       loop.set_output(std::move(out));
+      // Dart's onError port: an uncaught error becomes the outcome, not a report on stderr.
+      loop.set_error_output([&uncaught](std::string_view report) { uncaught = report; });
       loop.run([&] { detail::run_computation<R>(computation, last_words); });
     }
     // Sent once the loop and all it held are gone: the outcome is then the isolate's only
     // hold on the value or the exception, and sending hands it over whole.
     if (!last_words) {
-      // Dart's onExit: an isolate that ended without a result (an uncaught error ended it,
-      // or nothing was left to run) must not leave the caller waiting forever.
-      last_words = detail::RunOutcome<R>{
-          std::nullopt, std::make_exception_ptr(RemoteError("Computation ended without result"))};
+      // No result: the caller must not wait forever. An uncaught error is told as a
+      // RemoteError with its text (step 5's report, without its first line); an isolate that
+      // simply ran out of work is Dart's onExit case.
+      const std::string_view header = "Unhandled exception:\n";
+      std::string text = uncaught.starts_with(header) ? uncaught.substr(header.size()) : uncaught;
+      if (text.empty()) text = "Computation ended without result";
+      last_words = detail::RunOutcome<R>{std::nullopt, std::make_exception_ptr(RemoteError(text))};
     }
     reply.send(std::move(*last_words));
   });
