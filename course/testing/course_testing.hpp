@@ -4,9 +4,11 @@
 // the reference runtime alike.
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dartloop/dartloop.hpp"
@@ -53,6 +55,42 @@ Lines run_program_with_errors(F program) {
     loop.run(program);
   }
   return lines;
+}
+
+/// What a whole program did.
+struct Run {
+  Lines lines;               ///< What it printed.
+  Lines errors;              ///< Its error reports (unless kept among the lines).
+  int code = -1;             ///< What `EventLoop::run` returned: its exit code.
+  std::int64_t end_ms = -1;  ///< The loop's time when it ended, in milliseconds.
+};
+
+/// Where `run_recorded` puts a program's error reports.
+enum class Reports {
+  apart,       ///< in `Run::errors`
+  among_lines  ///< in `Run::lines`, in order with the printed lines
+};
+
+/// As `run_program`, and also the error reports (put as @p reports says), the exit code and
+/// the time at the end.
+template <class F>
+Run run_recorded(Reports reports, F program) {
+  Run run;
+  {
+    EventLoop loop(ClockKind::virtual_time);
+    loop.set_output([&run](std::string_view line) { run.lines.emplace_back(line); });
+    Lines& report_to = reports == Reports::apart ? run.errors : run.lines;
+    loop.set_error_output([&report_to](std::string_view text) { report_to.emplace_back(text); });
+    run.code = loop.run(program);
+    run.end_ms = loop.now().count() / 1000;
+  }
+  return run;
+}
+
+/// `run_recorded` with the error reports apart from the printed lines.
+template <class F>
+Run run_recorded(F program) {
+  return run_recorded(Reports::apart, std::move(program));
 }
 
 /// A file of this test process's own (the process id is in its name, so parallel test runs

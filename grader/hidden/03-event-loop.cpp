@@ -7,27 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 using namespace std::chrono_literals;
 
 namespace {
-using Lines = std::vector<std::string>;
-struct Run {
-  int code = -1;
-  Lines lines;
-  std::int64_t end_ms = -1;
-};
-template <class F>
-Run run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Run run;
-  loop.set_output([&run](std::string_view line) { run.lines.emplace_back(line); });
-  run.code = loop.run(program);
-  run.end_ms = loop.now().count() / 1000;
-  return run;
-}
 std::string ms_now() { return std::to_string(EventLoop::current().now().count() / 1000); }
 void chain(int left) {
   if (left == 0) return;
@@ -39,7 +26,7 @@ void chain(int left) {
 }  // namespace
 
 TEST_CASE("hidden 03: the seed puzzle with timers prints 1 6 3 5 2 4", "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     print("1");
     Timer::run([] { print("2"); });
     schedule_microtask([] { print("3"); });
@@ -52,7 +39,7 @@ TEST_CASE("hidden 03: the seed puzzle with timers prints 1 6 3 5 2 4", "[step03]
 }
 
 TEST_CASE("hidden 03: every microtask of main runs before the first timer", "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     Timer::run([] { print("timer"); });
     chain(1000);
   });
@@ -61,7 +48,7 @@ TEST_CASE("hidden 03: every microtask of main runs before the first timer", "[st
 
 TEST_CASE("hidden 03: the loop jumps the virtual clock to each timer and ends after the last",
           "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     Timer(50ms, [] { print("50 at ", ms_now()); });
     Timer(10ms, [] {
       print("10 at ", ms_now());
@@ -73,7 +60,7 @@ TEST_CASE("hidden 03: the loop jumps the virtual clock to each timer and ends af
 }
 
 TEST_CASE("hidden 03: a program with nothing left to do ends at once", "[step03]") {
-  const Run r = run_program([] { print("only line"); });
+  const Run r = run_recorded([] { print("only line"); });
   CHECK(r.lines == Lines{"only line"});
   CHECK(r.code == 0);
   CHECK(r.end_ms == 0);
@@ -83,7 +70,7 @@ TEST_CASE(
     "hidden 03: events posted while running take their turn, each followed by its "
     "microtasks",
     "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     EventLoop& loop = EventLoop::current();
     loop.post([] {
       print("A");
@@ -98,7 +85,7 @@ TEST_CASE(
 }
 
 TEST_CASE("hidden 03: one event at a time, however many are queued", "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     for (int i = 1; i <= 3; ++i) {
       Timer::run([i] {
         print("event ", i);
@@ -111,7 +98,7 @@ TEST_CASE("hidden 03: one event at a time, however many are queued", "[step03]")
 }
 
 TEST_CASE("hidden 03: stop ends the loop after the running event, with its code", "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     Timer(5ms, [] { print("never"); });
     Timer::run([] {
       print("stopping");
@@ -125,7 +112,7 @@ TEST_CASE("hidden 03: stop ends the loop after the running event, with its code"
 }
 
 TEST_CASE("hidden 03: timers made late keep the program alive as long as they wait", "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     auto count = std::make_shared<int>(0);
     struct Again {
       static void tick(const std::shared_ptr<int>& n) {
@@ -143,7 +130,7 @@ TEST_CASE("hidden 03: timers made late keep the program alive as long as they wa
 
 TEST_CASE("hidden 03: a microtask scheduled by a timer runs before the next timer's event",
           "[step03]") {
-  const Run r = run_program([] {
+  const Run r = run_recorded([] {
     Timer(1ms, [] {
       print("timer 1");
       Timer::run([] { print("zero timer made by timer 1"); });

@@ -7,27 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-using Lines = std::vector<std::string>;
-/// What a program printed, what it reported on the error sink, and its exit code.
-struct Run {
-  Lines lines;
-  Lines errors;
-  int code = 0;
-};
-template <class F>
-Run run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Run run;
-  loop.set_output([&run](std::string_view line) { run.lines.emplace_back(line); });
-  loop.set_error_output([&run](std::string_view text) { run.errors.emplace_back(text); });
-  run.code = loop.run(program);
-  return run;
-}
 /// The first two lines of an error report (the reference runtime adds a stack trace).
 std::string headline(const Run& run) {
   if (run.errors.empty()) return "(no error report)";
@@ -49,7 +35,7 @@ bool is_invalid_argument(const std::exception_ptr& e) {
 }  // namespace
 
 TEST_CASE("hidden 05: Future.error fails in a microtask queued when it is made", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     auto failing = Future<int>::error(std::runtime_error("e1"));
     schedule_microtask([] { print("microtask queued after the error future"); });
     failing.catch_error([](std::exception_ptr e) {
@@ -65,7 +51,7 @@ TEST_CASE(
     "hidden 05: a throw in a then-callback skips every later then and the handler's value "
     "flows on",
     "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::value(1)
         .then([](const int& v) -> int {
           print("link 1 got ", v);
@@ -90,7 +76,7 @@ TEST_CASE(
 }
 
 TEST_CASE("hidden 05: a throw in Future(computation) fails that future, in its event", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>([]() -> int {
       throw std::runtime_error("computation failed");
     }).catch_error([](std::exception_ptr e) {
@@ -104,7 +90,7 @@ TEST_CASE("hidden 05: a throw in Future(computation) fails that future, in its e
 }
 
 TEST_CASE("hidden 05: catch_error with a test handles only the errors it says yes to", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::error(std::runtime_error("a runtime error"))
         .catch_error(
             [](std::exception_ptr) {
@@ -132,7 +118,7 @@ TEST_CASE("hidden 05: catch_error with a test handles only the errors it says ye
 
 TEST_CASE("hidden 05: catch_error lets a value pass through without calling the handler",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::value(5)
         .catch_error([](std::exception_ptr) {
           print("handler (never)");
@@ -144,7 +130,7 @@ TEST_CASE("hidden 05: catch_error lets a value pass through without calling the 
 }
 
 TEST_CASE("hidden 05: a handler that throws replaces the error with its own", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::error(std::runtime_error("first"))
         .catch_error([](std::exception_ptr e) -> int {
           print("handling ", describe(e));
@@ -162,7 +148,7 @@ TEST_CASE(
     "hidden 05: complete_error of an async completer fails in a microtask; a sync one at "
     "once",
     "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Completer<int> later;
     later.future().catch_error([](std::exception_ptr e) {
       print("async completer: ", describe(e));
@@ -184,7 +170,7 @@ TEST_CASE(
 
 TEST_CASE("hidden 05: a whole then/catch_error/when_complete chain runs inside one task",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     auto c = Completer<int>::sync();
     c.future()
         .then([](const int& v) -> int {
@@ -208,7 +194,7 @@ TEST_CASE("hidden 05: a whole then/catch_error/when_complete chain runs inside o
 
 TEST_CASE("hidden 05: when_complete passes the error on; a throwing action replaces the value",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::error(std::runtime_error("original"))
         .when_complete([] { print("clean-up 1"); })
         .catch_error([](std::exception_ptr e) {
@@ -228,7 +214,7 @@ TEST_CASE("hidden 05: when_complete passes the error on; a throwing action repla
 }
 
 TEST_CASE("hidden 05: a callback's returned future that fails fails the chain", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     auto inner = Completer<int>::sync();
     Future<int>::value(1)
         .then([inner](const int&) { return inner.future(); })
@@ -244,7 +230,7 @@ TEST_CASE("hidden 05: a callback's returned future that fails fails the chain", 
 
 TEST_CASE("hidden 05: catch_error on a future that already failed runs in a microtask",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     auto failed = Future<void>::error(std::runtime_error("old news"));
     failed.catch_error([](std::exception_ptr) { print("first handler"); });
     Timer::run([failed] {
@@ -260,7 +246,7 @@ TEST_CASE("hidden 05: catch_error on a future that already failed runs in a micr
 
 TEST_CASE("hidden 05: an error with no listener ends the isolate: exit 255, nothing else runs",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::error(std::runtime_error("nobody listens"));
     schedule_microtask([] { print("microtask (never)"); });
     Future<void>([] { print("event (never)"); });
@@ -272,7 +258,7 @@ TEST_CASE("hidden 05: an error with no listener ends the isolate: exit 255, noth
 }
 
 TEST_CASE("hidden 05: a handler added one microtask after the failure is too late", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     auto f = Future<int>::error(std::runtime_error("too late"));
     schedule_microtask([f] {
       f.catch_error([](std::exception_ptr) {
@@ -289,7 +275,7 @@ TEST_CASE("hidden 05: a handler added one microtask after the failure is too lat
 
 TEST_CASE("hidden 05: an uncaught error surfaces before the microtasks already queued",
           "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     schedule_microtask([] { print("queued before the error (never)"); });
     auto c = Completer<int>::sync();
     c.complete_error(std::runtime_error("unhandled at once"));
@@ -301,7 +287,7 @@ TEST_CASE("hidden 05: an uncaught error surfaces before the microtasks already q
 }
 
 TEST_CASE("hidden 05: of two uncaught errors in one task, the first one is reported", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Completer<int>::sync().complete_error(std::runtime_error("first"));
     Completer<int>::sync().complete_error(std::runtime_error("second"));
   });
@@ -311,7 +297,7 @@ TEST_CASE("hidden 05: of two uncaught errors in one task, the first one is repor
 }
 
 TEST_CASE("hidden 05: a microtask that throws ends the isolate: the rest never runs", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     schedule_microtask([] { print("m1"); });
     schedule_microtask([] { throw std::runtime_error("m2 threw"); });
     schedule_microtask([] { print("m3 (never)"); });

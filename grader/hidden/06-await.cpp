@@ -8,25 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-using Lines = std::vector<std::string>;
-struct Run {
-  Lines lines;
-  int code = 0;
-};
-template <class F>
-Run run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Run run;
-  loop.set_output([&run](std::string_view line) { run.lines.emplace_back(line); });
-  loop.set_error_output([&run](std::string_view text) { run.lines.emplace_back(text); });
-  run.code = loop.run(program);
-  return run;
-}
 
 // Coroutines are free functions: a coroutine lambda must not capture.
 
@@ -96,7 +84,7 @@ Future<void> sleeper() {
 }  // namespace
 
 TEST_CASE("hidden 06: the body runs synchronously until its first await", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto gate = Completer<int>::sync();
     print("before the call");
     wait_for(gate.future());
@@ -107,7 +95,7 @@ TEST_CASE("hidden 06: the body runs synchronously until its first await", "[step
 }
 
 TEST_CASE("hidden 06: awaiting a pending future resumes inside whatever completes it", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto gate = Completer<int>::sync();
     wait_for(gate.future());
     Timer::run([gate] {
@@ -121,7 +109,7 @@ TEST_CASE("hidden 06: awaiting a pending future resumes inside whatever complete
 }
 
 TEST_CASE("hidden 06: awaiting a complete future costs exactly one microtask", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto done = Completer<int>::sync();
     done.complete(8);
     await_complete(done.future());
@@ -131,7 +119,7 @@ TEST_CASE("hidden 06: awaiting a complete future costs exactly one microtask", "
 }
 
 TEST_CASE("hidden 06: awaiting a plain value costs exactly one microtask", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     await_plain_value();
     schedule_microtask([] { print("queued after the await"); });
   });
@@ -139,7 +127,7 @@ TEST_CASE("hidden 06: awaiting a plain value costs exactly one microtask", "[ste
 }
 
 TEST_CASE("hidden 06: a returning async function resumes its awaiting caller at once", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     outer();
     schedule_microtask([] { print("m"); });
   });
@@ -147,7 +135,7 @@ TEST_CASE("hidden 06: a returning async function resumes its awaiting caller at 
 }
 
 TEST_CASE("hidden 06: co_return completes the future inside the resuming task", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto gate = Completer<int>::sync();
     wait_for(gate.future()).then([](const int& v) { print("then got ", v); });
     Timer::run([gate] {
@@ -161,7 +149,7 @@ TEST_CASE("hidden 06: co_return completes the future inside the resuming task", 
 }
 
 TEST_CASE("hidden 06: a function that never suspends returns a complete future", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto f = never_suspends();
     schedule_microtask([] { print("queued before then"); });
     f.then([](const int& v) { print("then got ", v); });
@@ -171,7 +159,7 @@ TEST_CASE("hidden 06: a function that never suspends returns a complete future",
 
 TEST_CASE("hidden 06: a throw before the first await fails the future one microtask later",
           "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto f = throws_at_once();
     schedule_microtask([] { print("queued after the call"); });
     f.catch_error([](std::exception_ptr e) {
@@ -184,7 +172,7 @@ TEST_CASE("hidden 06: a throw before the first await fails the future one microt
 }
 
 TEST_CASE("hidden 06: a throw after an await fails the future at once", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto gate = Completer<int>::sync();
     throws_after_await(gate.future()).catch_error([](std::exception_ptr e) {
       print("caught: ", describe(e));
@@ -200,7 +188,7 @@ TEST_CASE("hidden 06: a throw after an await fails the future at once", "[step06
 }
 
 TEST_CASE("hidden 06: awaiting a failed future throws its error into the body", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     auto failing = Completer<int>::sync();
     catches(failing.future()).then([] { print("the async function completed normally"); });
     Timer::run([failing] { failing.complete_error(std::runtime_error("bad news")); });
@@ -211,7 +199,7 @@ TEST_CASE("hidden 06: awaiting a failed future throws its error into the body", 
 
 TEST_CASE("hidden 06: each await of Future.value is one trip through the microtask queue",
           "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     counter("a");
     counter("b");
   });
@@ -219,7 +207,7 @@ TEST_CASE("hidden 06: each await of Future.value is one trip through the microta
 }
 
 TEST_CASE("hidden 06: an await can wait for a timer", "[step06]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded(Reports::among_lines, [] {
     sleeper().then([] { print("sleeper done"); });
     Future<void>([] { print("an event in between"); });
   });

@@ -6,27 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "course_testing.hpp"
 #include "dartloop/dartloop.hpp"
 
 using namespace dartloop;
+using namespace dartloop::testing;
 
 namespace {
-using Lines = std::vector<std::string>;
-/// What a program printed, what it reported on the error sink, and its exit code.
-struct Run {
-  Lines lines;
-  Lines errors;
-  int code = 0;
-};
-template <class F>
-Run run_program(F program) {
-  EventLoop loop(ClockKind::virtual_time);
-  Run run;
-  loop.set_output([&run](std::string_view line) { run.lines.emplace_back(line); });
-  loop.set_error_output([&run](std::string_view text) { run.errors.emplace_back(text); });
-  run.code = loop.run(program);
-  return run;
-}
 /// The first @p n lines of @p text (the reference runtime adds a stack trace after them).
 std::string first_lines(const std::string& text, int n) {
   std::size_t end = 0;
@@ -36,7 +22,7 @@ std::string first_lines(const std::string& text, int n) {
 }  // namespace
 
 TEST_CASE("an error skips the then-callbacks and reaches catch_error", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::value(1)
         .then([](const int& v) -> int {
           print("first link got ", v);
@@ -56,7 +42,7 @@ TEST_CASE("an error skips the then-callbacks and reaches catch_error", "[step05]
 }
 
 TEST_CASE("when_complete runs on a value and on an error alike", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::value(1).when_complete([] { print("done (value)"); }).then([](const int& v) {
       print("value passed on: ", v);
     });
@@ -72,7 +58,7 @@ TEST_CASE("when_complete runs on a value and on an error alike", "[step05]") {
 }
 
 TEST_CASE("an error nobody handles ends the program with exit code 255", "[step05]") {
-  const Run run = run_program([] {
+  const Run run = run_recorded([] {
     Future<int>::error(std::runtime_error("nobody listens"));
     Future<void>([] { print("never runs"); });
   });
