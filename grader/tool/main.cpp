@@ -24,6 +24,7 @@ namespace {
 
 constexpr const char* usage_text = R"(Usage: dartloop-grade grade SUBMISSION [options]
        dartloop-grade grade-class FOLDER [--out DIR] [--parallel N] [options]
+       dartloop-grade steps [LIST]     the course's steps (those of LIST) and their cases
 
 SUBMISSION is a folder, a .zip or a .tar.gz of a learner's exercise files. grade-class grades
 every folder and archive of FOLDER (one per learner), writes NAME.txt and NAME.json for each
@@ -212,6 +213,22 @@ int grade_command(const std::vector<std::string>& args) {
   return result.error.empty() ? 0 : 1;
 }
 
+int steps_command(const std::vector<std::string>& args) {
+  if (args.size() > 1) usage_error("steps takes at most one list (1-10, 3, 1,4-6)");
+  try {
+    const auto course = load_course(DARTLOOP_KIT_ROOT);
+    for (const Step& s : args.empty() ? course : select_steps(course, args[0])) {
+      std::cout << s.folder << "  (" << s.cases.size() << " hidden cases)\n";
+    }
+  } catch (const std::invalid_argument& e) {
+    usage_error(e.what());
+  } catch (const std::exception& e) {
+    std::cerr << "dartloop-grade: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int grade_class_command(const std::vector<std::string>& args) {
   const Cli cli = parse(args);
   if (cli.format_given || cli.learner_view || cli.only_case || !cli.work.empty()) {
@@ -265,6 +282,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "grade") return grade_command(args);
     if (command == "grade-class") return grade_class_command(args);
+    if (command == "steps") return steps_command(args);
   } catch (const std::exception& e) {
     std::cerr << "dartloop-grade: error: " << e.what() << "\n";
     return 1;

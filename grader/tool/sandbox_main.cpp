@@ -356,8 +356,9 @@ bool privatize_shared_folders(const std::string& source, bool mounts) {
     weakened("no private /tmp: no private mount namespace");
     return false;
   }
+  // /var/tmp first: once /tmp is covered, `source` (under /tmp) no longer names the folder.
   bool tmp_done = false;
-  for (const char* shared : {"/tmp", "/var/tmp"}) {
+  for (const char* shared : {"/var/tmp", "/tmp"}) {
     struct stat info {};
     if (::stat(shared, &info) != 0 || !S_ISDIR(info.st_mode)) continue;
     if (::mount(source.c_str(), shared, nullptr, MS_BIND, nullptr) != 0) {

@@ -87,7 +87,7 @@ std::vector<std::string> lines(const std::string& text) {
 class TempDir {
  public:
   TempDir() {
-    // Beside the probe, not in /tmp: a confined program sees a private /tmp of its own.
+    // Beside the probe: in /tmp, a confined program would see only its own private folder.
     std::string pattern = (fs::path(kProbe).parent_path() / "test-sandbox.XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
@@ -348,6 +348,12 @@ TEST_CASE("Hidden paths cannot be read by a confined program", "[sandbox]") {
   CHECK(probe({"read", secret.string()}, unconfined()).out == "the answer\n");
 
   Limits limits = confined();
+  if (probe({"read", secret.string()}, limits).out != "the answer\n") {
+    // A build in /tmp: the confined program sees a private /tmp, so nothing placed beside the
+    // probe is visible to it even unhidden, and there is nothing left to show.
+    SUCCEED("the test's files are invisible to a confined program anyway (a build in /tmp?)");
+    return;
+  }
   limits.hidden = {kit.path()};
   const Outcome hidden = probe({"read", secret.string()}, limits);
   if (weakened_about(hidden, "not hidden")) {
@@ -375,10 +381,15 @@ TEST_CASE("A confined program started by root runs as nobody", "[sandbox]") {
   }
   const TempDir kit;
   const fs::path owned = kit.write("owned.txt", "root's");
+  const auto size_before = fs::file_size(owned);
   CHECK(probe({"whoami"}, confined()).out == "65534 65534 65534\n");
   const Outcome write = probe({"write-file", owned.string(), "10"}, confined());
   CHECK(write.exit_code == 3);
-  CHECK(write.out == "open failed: Permission denied\n");
+  // Denied; or, with the build in /tmp, not even there: the program sees a private /tmp.
+  CHECK((write.out == "open failed: Permission denied\n" ||
+         (owned.string().rfind("/tmp/", 0) == 0 &&
+          write.out == "open failed: No such file or directory\n")));
+  CHECK(fs::file_size(owned) == size_before);  // untouched
   // Its private folder is its own.
   CHECK(probe({"write-file", "mine", "10"}, confined()).out == "wrote 10\n");
 }
@@ -508,6 +519,10 @@ TEST_CASE("A confined launcher cannot confine further, and says what it could no
           "[sandbox]") {
   // Inside the sandbox no namespace can be made: the inner launcher meets what a container
   // without namespaces would give it.
+  if (kProbe.rfind("/tmp/", 0) == 0 || kProbe.rfind("/var/tmp/", 0) == 0) {
+    SUCCEED("the build is in /tmp, which a confined program sees as its own: no probe there");
+    return;
+  }
   const TempDir kit;
   const fs::path secret = kit.write("solution.txt", "the answer");
   const Outcome nested = run_sandboxed(kLauncher,
