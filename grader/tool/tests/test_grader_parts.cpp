@@ -1,5 +1,7 @@
 // The grader's parts that need no build: reading the course, choosing steps, the rubric, and
 // the four report formats.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -23,7 +25,11 @@ const fs::path kit = DARTLOOP_ROOT;
 
 // A rubric file with `text`, read against the kit's course.
 Rubric rubric_from(const std::string& text) {
-  const fs::path file = fs::temp_directory_path() / "dartloop-test-rubric.json";
+  // A name of its own: ctest runs the cases of this file in parallel processes.
+  static int made = 0;
+  const fs::path file =
+      fs::temp_directory_path() / ("dartloop-test-rubric-" + std::to_string(::getpid()) + "-" +
+                                   std::to_string(++made) + ".json");
   std::ofstream(file) << text;
   const Rubric r = Rubric::load(file, load_course(kit));
   fs::remove(file);

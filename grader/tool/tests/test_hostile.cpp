@@ -5,6 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -114,6 +115,12 @@ SubmissionResult grade(const fs::path& root, const fs::path& submission,
   o.compile_budget = std::chrono::seconds(200);
   o.replay_prefix = "./kit grade";
   return grade_submission(o);
+}
+
+// Whether the sandbox reported a missing protection starting with `what`.
+bool weakened_about(const SubmissionResult& r, const std::string& what) {
+  return std::any_of(r.weakened.begin(), r.weakened.end(),
+                     [&](const std::string& w) { return w.rfind(what, 0) == 0; });
 }
 
 const StepResult& step_of(const SubmissionResult& r) {
@@ -279,6 +286,13 @@ TEST_CASE("hostile: reads the hidden test source while running", "[hostile]") {
   const SubmissionResult r = grade_hostile("read-hidden", scratch);
   const CaseResult& c = probe_of(r);
   INFO(c.detail << "\n" << c.output);
+  if (weakened_about(r, "not hidden") || weakened_about(r, "no mount namespace")) {
+    // A machine without mount namespaces cannot hide the kit: the grader says so in its
+    // report, and the attack is then caught as the crash it causes, still no point.
+    WARN("this machine cannot hide the kit from test programs");
+    CHECK(c.verdict == Verdict::crash);
+    return;
+  }
   CHECK(c.verdict == Verdict::pass);  // it aborts when it can read the file
 }
 TEST_CASE("hostile: writes into the kit and /tmp while running", "[hostile]") {
@@ -288,6 +302,11 @@ TEST_CASE("hostile: writes into the kit and /tmp while running", "[hostile]") {
   const CaseResult& c = probe_of(r);
   INFO(c.detail << "\n" << c.output);
   CHECK(c.verdict == Verdict::pass);  // it aborts when a write succeeds
+  if (weakened_about(r, "no private /tmp")) {
+    WARN("this machine cannot give test programs a private /tmp");
+    fs::remove("/tmp/dartloop-hostile-was-here");
+    return;
+  }
   CHECK_FALSE(fs::exists("/tmp/dartloop-hostile-was-here"));
 }
 
