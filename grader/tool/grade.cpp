@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "find_program.hpp"
 #include "sandbox.hpp"
 
 namespace dartloop::grader {
@@ -49,8 +49,6 @@ namespace {
 
 // The file that marks a folder as the grader's own scratch space, safe to replace.
 constexpr const char* work_marker = ".dartloop-grade-work";
-
-std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
 // A word for a shell: the replay commands are copied and pasted.
 std::string shell_quote(const std::string& word) {
@@ -347,7 +345,9 @@ SubmissionResult grade_submission(const GradeOptions& o) {
     std::string launcher = o.sandbox.string() + ";--cpu;" + std::to_string(o.compile_cpu_seconds) +
                            ";--memory;" + std::to_string(o.compile_memory_bytes) + ";--file-size;" +
                            std::to_string(std::uint64_t{512} << 20) + ";--";
-    if (std::system("command -v ccache >/dev/null 2>&1") == 0) launcher += ";ccache";
+    // Not std::system("command -v ccache"): grade-class calls this from several threads,
+    // and std::system changes process-wide signal dispositions while it waits.
+    if (find_program("ccache")) launcher += ";ccache";
     const std::vector<std::string> configure = {"cmake",
                                                 "-S",
                                                 (o.kit_root / "grader" / "submission").string(),
@@ -391,7 +391,7 @@ SubmissionResult grade_submission(const GradeOptions& o) {
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - build_start);
     const auto times = compile_times(build);
     for (StepResult* s : to_build) {
-      const std::string nn = two_digits(s->step.number);
+      const std::string nn = s->step.folder.substr(0, 2);
       if (auto it = times.find(nn); it != times.end()) s->compile_time = it->second;
       if (!configure_log.empty()) {
         s->status = StepStatus::compile_error;
@@ -438,7 +438,7 @@ SubmissionResult grade_submission(const GradeOptions& o) {
   const auto worker = [&] {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       Job& job = jobs[i];
-      const std::string nn = two_digits(job.step->step.number);
+      const std::string nn = job.step->step.folder.substr(0, 2);
       const std::string secret = random_secret();
       std::random_device device;
       const int fd = 100 + static_cast<int>(device() % 800);

@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "find_program.hpp"
+
 extern char** environ;
 
 namespace {
@@ -247,26 +249,9 @@ struct Program {
 // Opened before any --hide mount can cover the program's folder; exec goes through the
 // descriptor. Looked up by the launcher itself so that "not found" is reported in words.
 Program open_program(const char* name) {
-  std::string path = name;
-  if (path.find('/') == std::string::npos) {
-    const char* search = std::getenv("PATH");
-    std::string_view dirs = search != nullptr ? search : "/usr/bin:/bin";
-    path.clear();
-    while (true) {
-      const auto colon = dirs.find(':');
-      std::string candidate(dirs.substr(0, colon));
-      candidate.append(candidate.empty() ? "./" : "/").append(name);
-      struct stat info {};
-      if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
-          ::access(candidate.c_str(), X_OK) == 0) {
-        path = candidate;
-        break;
-      }
-      if (colon == std::string_view::npos) break;
-      dirs.remove_prefix(colon + 1);
-    }
-    if (path.empty()) fail(std::string("cannot run '") + name + "': not found in PATH");
-  }
+  const std::optional<std::string> found = dartloop::grader::find_program(name);
+  if (!found) fail(std::string("cannot run '") + name + "': not found in PATH");
+  const std::string& path = *found;
   const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
   if (fd < 0) fail_errno("cannot run '" + path + "'", errno);
   return {fd, path};
