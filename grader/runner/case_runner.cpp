@@ -1,88 +1,31 @@
 // The main of every graded test program: a hidden test source, a learner's runtime and this
 // file. It runs one test case per process and tells the grader how it went on a channel the
-// learner's code cannot forge:
-//
-// - the grader writes "<secret> <fd>" on descriptor 3; `take_control` reads and closes it in
-//   a constructor of priority 101, before any static initializer of the learner's files runs
-//   (the source policy refuses constructor attributes and init_priority in a submission);
-// - every line on the channel descriptor <fd> starts with the secret; the last one, the
-//   sentinel "<secret> end pass|fail <passed> <failed>", is written only after Catch2 has
-//   finished the case. A program that exits early, crashes or hangs never writes it.
+// learner's code cannot forge (channel.hpp): "<secret> begin NAME" when the case starts, and
+// the sentinel "<secret> end pass|fail <passed> <failed>" only after Catch2 has finished the
+// case. A program that exits early, crashes or hangs never writes the sentinel.
 //
 // Run by hand (no descriptor 3) it is an ordinary Catch2 program with two extra flags:
 //   graded_NN --list         the names of the test cases, one per line
 //   graded_NN --case NAME    only the case called exactly NAME
 // which is how a failure is replayed locally.
 #define CATCH_CONFIG_RUNNER
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "channel.hpp"
+
 namespace {
 
-// The channel: secret and descriptor, or none when run by hand.
-struct Channel {
-  std::string secret;
-  int fd = -1;
-};
-
-Channel& channel() {
-  static Channel c;
-  return c;
-}
+using dartloop::grader_channel::send;
 
 // Whether a test case began: `--case` with a name that matches nothing is an error.
 bool& case_started() {
   static bool started = false;
   return started;
-}
-
-// Reads "<secret> <fd>" from descriptor 3 when the grader gave it, then closes it so that the
-// learner's code never sees the secret on a descriptor.
-__attribute__((constructor(101))) void take_control() {
-  if (fcntl(3, F_GETFD) == -1) return;
-  std::string text;
-  char buffer[256];
-  for (;;) {
-    const ssize_t n = read(3, buffer, sizeof buffer);
-    if (n > 0) {
-      text.append(buffer, static_cast<std::size_t>(n));
-      if (text.size() > 1024) break;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  close(3);
-  const auto space = text.find(' ');
-  if (space == std::string::npos || space == 0) return;
-  channel().secret = text.substr(0, space);
-  channel().fd = std::atoi(text.c_str() + space + 1);
-}
-
-// One whole line or nothing: a partial write would look like tampering to the grader.
-void send(std::string_view what) {
-  const Channel& c = channel();
-  if (c.fd < 0) return;
-  std::string line = c.secret;
-  line += ' ';
-  line += what;
-  line += '\n';
-  std::size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = write(c.fd, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
 }
 
 // Reports the case's start and its verdict on the channel. A case whose assertions never ran
@@ -150,7 +93,7 @@ int main(int argc, char** argv) {
     }
     return failed == 0 ? 0 : 1;
   }
-  if (channel().fd >= 0) {
+  if (dartloop::grader_channel::open()) {
     std::cerr << "graded test program: the grader must pass --case NAME\n";
     return 2;
   }

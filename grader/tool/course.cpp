@@ -89,6 +89,16 @@ std::vector<Step> load_course(const std::filesystem::path& kit_root) {
     course.push_back(std::move(step));
   }
   if (course.empty()) throw std::runtime_error(steps_file.string() + ": no steps listed");
+  std::vector<std::string> folders;
+  for (const Step& s : course) folders.push_back(s.folder);
+  for (Scenario& scenario : load_scenarios(kit_root, folders)) {
+    for (Step& s : course) {
+      if (s.folder != scenario.step) continue;
+      s.cases.push_back(case_name(scenario));
+      s.scenarios.push_back(std::move(scenario));
+      break;
+    }
+  }
   return course;
 }
 

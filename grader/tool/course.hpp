@@ -7,17 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "scenario.hpp"
+
 namespace dartloop::grader {
 
 /// One step of the course and its hidden test cases.
 struct Step {
-  std::string folder;              ///< "01-microtask-queue"
-  int number = 0;                  ///< 1
-  std::vector<std::string> cases;  ///< hidden test case names, in file order
+  std::string folder;               ///< "01-microtask-queue"
+  int number = 0;                   ///< 1
+  std::vector<std::string> cases;   ///< hidden test case names, in file order, then scenarios
+  std::vector<Scenario> scenarios;  ///< the step's scenarios (their cases: "scenario: NAME")
 };
 
-/// The course as the kit at `kit_root` defines it. Throws std::runtime_error naming the file
-/// when one cannot be read or parsed.
+/// The course as the kit at `kit_root` defines it, with the scenarios of each step. Throws
+/// std::runtime_error naming the file when one cannot be read or parsed.
 std::vector<Step> load_course(const std::filesystem::path& kit_root);
 
 /// The names of the TEST_CASEs in a Catch2 source, in order (adjacent string literals joined,

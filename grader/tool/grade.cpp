@@ -13,6 +13,7 @@
 
 #include "find_program.hpp"
 #include "sandbox.hpp"
+#include "scenario.hpp"
 
 namespace dartloop::grader {
 
@@ -23,6 +24,8 @@ std::string to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::pass: return "pass";
     case Verdict::fail: return "fail";
+    case Verdict::wrong_output: return "wrong output";
+    case Verdict::wrong_ending: return "wrong ending";
     case Verdict::crash: return "crash";
     case Verdict::exited_early: return "exited early";
     case Verdict::timeout: return "timeout";
@@ -67,13 +70,6 @@ std::string shell_quote(const std::string& word) {
   return out + "'";
 }
 
-std::string random_secret() {
-  std::random_device device;
-  std::ostringstream out;
-  for (int i = 0; i < 4; ++i) out << std::hex << device();
-  return out.str();
-}
-
 // Makes `dir` an empty scratch folder, refusing to wipe a folder the grader did not make.
 void prepare_work_dir(const fs::path& dir) {
   if (fs::exists(dir)) {
@@ -112,6 +108,21 @@ std::string condense_build_log(const std::string& log) {
   return out;
 }
 
+// CMake and ninja on the submission's build: the compilers they start have limits of their
+// own (the compiler launcher), these are the whole command's.
+Limits build_limits(std::chrono::milliseconds wall) {
+  Limits l;
+  l.confine = false;
+  l.cpu_seconds = 0;
+  l.memory_bytes = 0;
+  l.file_size_bytes = std::uint64_t{1} << 30;
+  l.open_files = 1024;
+  l.wall = wall;
+  l.output_keep_bytes = 128 * 1024;
+  l.output_kill_bytes = std::size_t{64} << 20;
+  return l;
+}
+
 // Compiler time per step, from ninja's log of what it built.
 std::map<std::string, milliseconds> compile_times(const fs::path& build_dir) {
   std::map<std::string, milliseconds> times;
@@ -125,7 +136,8 @@ std::map<std::string, milliseconds> compile_times(const fs::path& build_dir) {
     long long mtime = 0;
     std::string output;
     fields >> start >> end >> mtime >> output;
-    for (const char* prefix : {"CMakeFiles/runtime_", "CMakeFiles/graded_", "graded_"}) {
+    for (const char* prefix : {"CMakeFiles/runtime_", "CMakeFiles/graded_", "graded_",
+                               "CMakeFiles/scenario_", "scenario_"}) {
       const std::string p = prefix;
       if (output.rfind(p, 0) == 0 && output.size() >= p.size() + 2) {
         times[output.substr(p.size(), 2)] += milliseconds(end - start);
@@ -348,28 +360,22 @@ SubmissionResult grade_submission(const GradeOptions& o) {
     // Not std::system("command -v ccache"): grade-class calls this from several threads,
     // and std::system changes process-wide signal dispositions while it waits.
     if (find_program("ccache")) launcher += ";ccache";
-    const std::vector<std::string> configure = {"cmake",
-                                                "-S",
-                                                (o.kit_root / "grader" / "submission").string(),
-                                                "-B",
-                                                build.string(),
-                                                "-G",
-                                                "Ninja",
-                                                "--log-level=WARNING",
-                                                "-DKIT_ROOT=" + o.kit_root.string(),
-                                                "-DSUBMISSION_DIR=" + src.string(),
-                                                "-DGRADED_STEPS=" + graded_list,
-                                                "-DCASE_RUNNER_LIB=" + o.case_runner.string(),
-                                                "-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher};
-    Limits cl;
-    cl.confine = false;
-    cl.cpu_seconds = 0;
-    cl.memory_bytes = 0;
-    cl.file_size_bytes = std::uint64_t{1} << 30;
-    cl.open_files = 1024;
-    cl.wall = std::chrono::seconds(120);
-    cl.output_keep_bytes = 128 * 1024;
-    cl.output_kill_bytes = std::size_t{64} << 20;
+    const std::vector<std::string> configure = {
+        "cmake",
+        "-S",
+        (o.kit_root / "grader" / "submission").string(),
+        "-B",
+        build.string(),
+        "-G",
+        "Ninja",
+        "--log-level=WARNING",
+        "-DKIT_ROOT=" + o.kit_root.string(),
+        "-DSUBMISSION_DIR=" + src.string(),
+        "-DGRADED_STEPS=" + graded_list,
+        "-DCASE_RUNNER_LIB=" + o.case_runner.string(),
+        "-DSCENARIO_RUNNER_LIB=" + o.scenario_runner.string(),
+        "-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher};
+    const Limits cl = build_limits(std::chrono::seconds(120));
     say("building " + std::to_string(to_build.size()) + " step(s)");
     const auto build_start = std::chrono::steady_clock::now();
     Outcome configured = run_sandboxed(o.sandbox, configure, cl);
@@ -415,23 +421,47 @@ SubmissionResult grade_submission(const GradeOptions& o) {
     }
   }
 
-  // Every case in its own process, `jobs` at a time.
+  // The reference's run of every scenario of the steps to run: its output, its ending and
+  // where each line came from, for the comparison and its explanations.
+  std::map<std::string, ReferenceRun> references;
+  for (const auto& s : r.steps) {
+    if (s.status != StepStatus::graded) continue;
+    for (const Scenario& scenario : s.step.scenarios) {
+      if (o.only_case && *o.only_case != case_name(scenario)) continue;
+      const fs::path program = o.reference_scenarios / scenario.id;
+      ReferenceRun ref;
+      if (!fs::exists(program)) {
+        ref.run.ending = ScenarioEnding::not_started;
+        ref.run.detail = program.string() + " is missing (build the kit)";
+      } else {
+        ref = run_reference(o.sandbox, program, scenario, o.work_dir / "reference");
+      }
+      references.emplace(scenario.id, std::move(ref));
+    }
+  }
+
+  // Every case and scenario in its own process, `jobs` at a time.
   struct Job {
     StepResult* step;
     CaseResult* result;
+    const Scenario* scenario;  // null for a hidden test case
   };
   std::vector<Job> jobs;
   for (auto& s : r.steps) {
     for (auto& c : s.cases) {
       if (s.status == StepStatus::graded) {
-        jobs.push_back({&s, &c});
+        const auto& sc = s.step.scenarios;
+        const auto it = std::find_if(sc.begin(), sc.end(),
+                                     [&](const Scenario& x) { return case_name(x) == c.name; });
+        jobs.push_back({&s, &c, it == sc.end() ? nullptr : &*it});
       } else {
         c.verdict = Verdict::not_run;
         c.detail = "step " + to_string(s.status);
       }
     }
   }
-  if (!jobs.empty()) say("running " + std::to_string(jobs.size()) + " test case(s)");
+  if (!jobs.empty())
+    say("running " + std::to_string(jobs.size()) + " test case(s) and scenario(s)");
   std::atomic<std::size_t> next{0};
   std::mutex weakened_mutex;
   const auto run_start = std::chrono::steady_clock::now();
@@ -439,9 +469,6 @@ SubmissionResult grade_submission(const GradeOptions& o) {
     for (std::size_t i = next++; i < jobs.size(); i = next++) {
       Job& job = jobs[i];
       const std::string nn = job.step->step.folder.substr(0, 2);
-      const std::string secret = random_secret();
-      std::random_device device;
-      const int fd = 100 + static_cast<int>(device() % 800);
       Limits limits;
       limits.confine = true;
       limits.wall = o.case_wall;
@@ -449,11 +476,36 @@ SubmissionResult grade_submission(const GradeOptions& o) {
       limits.memory_bytes = std::uint64_t{2} << 30;
       limits.open_files = 256;
       limits.hidden = {o.kit_root, o.work_dir};
-      limits.control_bytes = secret + " " + std::to_string(fd);
-      limits.channel_fd = fd;
-      const Outcome outcome = run_sandboxed(
-          o.sandbox, {(build / ("graded_" + nn)).string(), "--case", job.result->name}, limits);
-      judge(*job.result, outcome, secret, limits);
+      std::vector<std::string> weak;
+      milliseconds wall{0};
+      if (job.scenario != nullptr) {
+        const fs::path program = build / ("scenario_" + nn + "_" + job.scenario->id);
+        if (!fs::exists(program)) {
+          job.result->verdict = Verdict::not_run;
+          job.result->detail = "the scenario's program did not compile on your runtime";
+          const Outcome again = run_sandboxed(
+              o.sandbox,
+              {"cmake", "--build", build.string(), "--target", program.filename().string()},
+              build_limits(std::chrono::seconds(120)));
+          job.result->output = condense_build_log(again.out + again.err);
+        } else {
+          const ScenarioRun run = run_scenario(o.sandbox, program, *job.scenario, limits);
+          judge_scenario(*job.result, references.at(job.scenario->id), run, *job.scenario);
+          weak = run.weakened;
+          wall = run.wall;
+        }
+      } else {
+        const std::string secret = random_secret();
+        std::random_device device;
+        const int fd = 100 + static_cast<int>(device() % 800);
+        limits.control_bytes = secret + " " + std::to_string(fd);
+        limits.channel_fd = fd;
+        const Outcome outcome = run_sandboxed(
+            o.sandbox, {(build / ("graded_" + nn)).string(), "--case", job.result->name}, limits);
+        judge(*job.result, outcome, secret, limits);
+        weak = outcome.weakened;
+        wall = outcome.wall;
+      }
       if (job.result->verdict == Verdict::pass) {
         job.result->points = job.result->max_points;
       } else {
@@ -462,8 +514,8 @@ SubmissionResult grade_submission(const GradeOptions& o) {
                              shell_quote(job.result->name);
       }
       const std::lock_guard lock(weakened_mutex);
-      job.step->run_time += outcome.wall;
-      for (const auto& w : outcome.weakened) {
+      job.step->run_time += wall;
+      for (const auto& w : weak) {
         if (std::find(weakened.begin(), weakened.end(), w) == weakened.end()) weakened.push_back(w);
       }
     }

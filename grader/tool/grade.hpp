@@ -22,6 +22,8 @@ namespace dartloop::grader {
 enum class Verdict {
   pass,          ///< every assertion held and the program ended cleanly
   fail,          ///< an assertion failed (or none ran)
+  wrong_output,  ///< a scenario printed other lines than the reference runtime
+  wrong_ending,  ///< a scenario ended otherwise (starved, deadlocked...) than on the reference
   crash,         ///< killed by a signal (segfault, abort, ...)
   exited_early,  ///< the program ended before the test case did (exit, quick_exit, ...)
   timeout,       ///< still running at the wall-clock limit
@@ -102,9 +104,11 @@ struct GradeOptions {
   std::chrono::seconds compile_budget{300};  ///< wall time for the whole build
   unsigned compile_cpu_seconds = 120;        ///< CPU time of one compiler process
   std::uint64_t compile_memory_bytes = std::uint64_t{4} << 30;  ///< its address space
-  std::chrono::seconds case_wall{20};                           ///< wall time of one test case
-  unsigned case_cpu_seconds = 10;                               ///< CPU time of one test case
-  std::string replay_prefix;  ///< how to call the grader again ("./kit grade")
+  std::filesystem::path scenario_runner;                        ///< libdartloop_scenario_runner.a
+  std::filesystem::path reference_scenarios;  ///< the reference's scenario programs, by id
+  std::chrono::seconds case_wall{20};         ///< wall time of one test case
+  unsigned case_cpu_seconds = 10;             ///< CPU time of one test case
+  std::string replay_prefix;                  ///< how to call the grader again ("./kit grade")
   std::function<void(const std::string&)> progress;  ///< one line per stage, may be empty
 };
 

@@ -16,6 +16,7 @@
 #include "grade_class.hpp"
 #include "report.hpp"
 #include "rubric.hpp"
+#include "scenario.hpp"
 
 namespace fs = std::filesystem;
 using namespace dartloop::grader;
@@ -25,6 +26,9 @@ namespace {
 constexpr const char* usage_text = R"(Usage: dartloop-grade grade SUBMISSION [options]
        dartloop-grade grade-class FOLDER [--out DIR] [--parallel N] [options]
        dartloop-grade steps [LIST]     the course's steps (those of LIST) and their cases
+       dartloop-grade scenario NAME PROGRAM [--expect pass|fail]
+                                       compares PROGRAM (the scenario NAME built on some
+                                       runtime) with the reference's run of it
 
 SUBMISSION is a folder, a .zip or a .tar.gz of a learner's exercise files. grade-class grades
 every folder and archive of FOLDER (one per learner), writes NAME.txt and NAME.json for each
@@ -39,7 +43,7 @@ Options:
   --learner-view      text report as the learner sees it (cases not yet visible are counted)
   --rubric FILE       points and visibility (default: grader/rubric.json of the kit)
   --work DIR          scratch folder for this submission (default: build/grade/NAME)
-  --case NAME         grade only the hidden test case NAME (to replay a failure)
+  --case NAME         grade only the case NAME (a hidden test, or "scenario: NAME")
   --jobs N            parallel compiles and test processes (default: the number of cores)
   --kit DIR           the kit's root folder (default: the one this program was built from)
   --replay-prefix S   how replay lines call the grader (default: ./kit grade)
@@ -163,12 +167,15 @@ GradeOptions base_options(const Cli& cli) {
       for (const auto& c : s.cases) found = found || c == *cli.only_case;
     }
     if (!found)
-      usage_error("no hidden test case of the graded steps is called \"" + *cli.only_case + "\"");
+      usage_error("no hidden test case or scenario of the graded steps is called \"" +
+                  *cli.only_case + "\"");
   }
   const fs::path tools = own_folder();
   o.sandbox = tools / "dartloop-sandbox";
   o.case_runner = tools / "libdartloop_case_runner.a";
-  for (const auto& p : {o.sandbox, o.case_runner}) {
+  o.scenario_runner = tools / "libdartloop_scenario_runner.a";
+  o.reference_scenarios = tools / "scenarios";
+  for (const auto& p : {o.sandbox, o.case_runner, o.scenario_runner, o.reference_scenarios}) {
     if (!fs::exists(p)) {
       std::cerr << "dartloop-grade: error: " << p.string() << " is missing (build the kit)\n";
       std::exit(1);
@@ -218,7 +225,8 @@ int steps_command(const std::vector<std::string>& args) {
   try {
     const auto course = load_course(DARTLOOP_KIT_ROOT);
     for (const Step& s : args.empty() ? course : select_steps(course, args[0])) {
-      std::cout << s.folder << "  (" << s.cases.size() << " hidden cases)\n";
+      std::cout << s.folder << "  (" << s.cases.size() - s.scenarios.size() << " hidden cases, "
+                << s.scenarios.size() << " scenarios)\n";
     }
   } catch (const std::invalid_argument& e) {
     usage_error(e.what());
@@ -227,6 +235,51 @@ int steps_command(const std::vector<std::string>& args) {
     return 1;
   }
   return 0;
+}
+
+// One scenario on one program, judged as grading would, without a submission: the kit's
+// self-check runs it on the model solutions (must pass) and on the starters (must not).
+int scenario_command(const std::vector<std::string>& args) {
+  if (args.size() != 2 &&
+      !(args.size() == 4 && args[2] == "--expect" && (args[3] == "pass" || args[3] == "fail"))) {
+    usage_error("scenario NAME PROGRAM [--expect pass|fail]");
+  }
+  const auto course = load_course(DARTLOOP_KIT_ROOT);
+  const Scenario* scenario = nullptr;
+  for (const Step& s : course) {
+    for (const Scenario& sc : s.scenarios) {
+      if (sc.name == args[0] || sc.id == args[0]) scenario = &sc;
+    }
+  }
+  if (scenario == nullptr) usage_error("no scenario is called \"" + args[0] + "\"");
+  const fs::path tools = own_folder();
+  const fs::path program = fs::absolute(args[1]);
+  if (!fs::exists(program)) usage_error(args[1] + " does not exist");
+  const fs::path scratch =
+      fs::temp_directory_path() / ("dartloop-scenario-" + std::to_string(::getpid()));
+  const ReferenceRun ref = run_reference(tools / "dartloop-sandbox",
+                                         tools / "scenarios" / scenario->id, *scenario, scratch);
+  fs::remove_all(scratch);
+  Limits limits;
+  limits.confine = false;  // the kit's own programs, maybe built with sanitizers
+  limits.memory_bytes = 0;
+  limits.wall = std::chrono::seconds(60);
+  limits.cpu_seconds = 30;
+  limits.open_files = 256;
+  const ScenarioRun run = run_scenario(tools / "dartloop-sandbox", program, *scenario, limits);
+  CaseResult result;
+  result.name = case_name(*scenario);
+  judge_scenario(result, ref, run, *scenario);
+  std::cout << result.name << ": " << to_string(result.verdict) << "\n";
+  std::cout << "  reference: " << to_string(ref.run.ending) << ", " << ref.run.lines.size()
+            << " lines\n  program:   " << to_string(run.ending) << ", " << run.lines.size()
+            << " lines\n";
+  if (!result.detail.empty()) std::cout << "  " << result.detail << "\n";
+  if (!result.output.empty()) std::cout << result.output << "\n";
+  if (result.verdict == Verdict::grader_error) return 3;
+  const bool passed = result.verdict == Verdict::pass;
+  const bool want_pass = args.size() == 2 || args[3] == "pass";
+  return passed == want_pass ? 0 : 1;
 }
 
 int grade_class_command(const std::vector<std::string>& args) {
@@ -283,6 +336,7 @@ int main(int argc, char** argv) {
     if (command == "grade") return grade_command(args);
     if (command == "grade-class") return grade_class_command(args);
     if (command == "steps") return steps_command(args);
+    if (command == "scenario") return scenario_command(args);
   } catch (const std::exception& e) {
     std::cerr << "dartloop-grade: error: " << e.what() << "\n";
     return 1;

@@ -22,6 +22,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <random>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 
@@ -257,6 +259,13 @@ std::string bytes_text(std::size_t bytes) {
 }
 
 }  // namespace
+
+std::string random_secret() {
+  std::random_device device;
+  std::ostringstream out;
+  for (int i = 0; i < 4; ++i) out << std::hex << device();
+  return out.str();
+}
 
 std::string describe(const Outcome& outcome) {
   switch (outcome.ending) {

@@ -116,6 +116,10 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+/// A fresh random secret for one run's results channel (`Limits::control_bytes`): the program
+/// prefixes every channel line with it, so lines that learner code guesses are void.
+std::string random_secret();
+
 /// One line naming how a run ended ("exited with code 1", "killed by signal 11 (SIGSEGV)",
 /// "still running after 10 s (wall-clock limit)", "could not start: ...").
 std::string describe(const Outcome& outcome);

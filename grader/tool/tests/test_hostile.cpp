@@ -105,6 +105,8 @@ SubmissionResult grade(const fs::path& root, const fs::path& submission,
   o.work_dir = root / "work";
   o.sandbox = DARTLOOP_SANDBOX_EXE;
   o.case_runner = DARTLOOP_CASE_RUNNER;
+  o.scenario_runner = DARTLOOP_SCENARIO_RUNNER;
+  o.reference_scenarios = DARTLOOP_REFERENCE_SCENARIOS;
   o.steps = select_steps(course, "1");
   o.rubric = Rubric::even(course);
   o.only_case = only;
@@ -236,6 +238,26 @@ TEST_CASE("hostile: printing fake passing results", "[hostile]") {
 }
 TEST_CASE("hostile: exit(0) in the middle of a test", "[hostile]") {
   expect_verdict("exit-mid-test", {Verdict::exited_early});
+}
+// The scenarios are graded through the same sandbox, on their own channel: a fake "passing"
+// print is just more wrong output, an exit(0) before main returns is no completed run.
+TEST_CASE("hostile: scenarios see through fake output and an early exit", "[hostile]") {
+  for (const auto& [name, allowed] : std::vector<std::pair<std::string, std::set<Verdict>>>{
+           {"fake-results", {Verdict::wrong_output}},
+           {"exit-mid-test", {Verdict::exited_early}},
+           {"microtask-flood", {Verdict::crash, Verdict::timeout}}}) {
+    Scratch scratch;
+    const auto before = kit_snapshot();
+    const SubmissionResult r = grade(
+        scratch.root, make_submission(scratch.root, kit / "grader" / "hostile" / (name + ".patch")),
+        "scenario: fifo");
+    CHECK(changed_files(before, kit_snapshot()) == "");
+    const CaseResult& c = probe_of(r);
+    INFO(name << ": " << to_string(c.verdict) << ": " << c.detail << "\n" << c.output);
+    CHECK(allowed.count(c.verdict) == 1);
+    CHECK(c.points == 0);
+    CHECK_THAT(c.replay, Catch::Contains("--case 'scenario: fifo'"));
+  }
 }
 TEST_CASE("hostile: std::quick_exit", "[hostile]") {
   expect_verdict("quick-exit", {Verdict::exited_early});
@@ -433,6 +455,8 @@ TEST_CASE("grade-class: a class with broken submissions, graded twice", "[hostil
   c.base.kit_root = kit;
   c.base.sandbox = DARTLOOP_SANDBOX_EXE;
   c.base.case_runner = DARTLOOP_CASE_RUNNER;
+  c.base.scenario_runner = DARTLOOP_SCENARIO_RUNNER;
+  c.base.reference_scenarios = DARTLOOP_REFERENCE_SCENARIOS;
   c.base.steps = select_steps(course, "1");
   c.base.rubric = Rubric::even(course);
   c.base.only_case = probe_case;

@@ -12,4 +12,5 @@ int main() {
     print("end");
   });
   loop.flush_microtasks();
+  return 0;
 }

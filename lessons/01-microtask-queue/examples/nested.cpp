@@ -15,4 +15,5 @@ int main() {
   });
   loop.flush_microtasks();
   print("queue empty: ", loop.pending_microtasks() == 0 ? "yes" : "no");
+  return 0;
 }

@@ -21,4 +21,5 @@ int main() {
     Timer(0ms, [] { print("zero timer at ", ms_now()); });
   });
   loop.elapse(20ms);
+  return 0;
 }

@@ -12,4 +12,5 @@ int main() {
     Timer::run([] { print("timer C"); });
   });
   loop.run_until_idle();
+  return 0;
 }

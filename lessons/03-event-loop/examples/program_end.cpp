@@ -19,4 +19,5 @@ int main() {
     });
   });
   print("the loop ended at ", static_cast<long>(loop.now().count() / 1000), " with code ", code);
+  return 0;
 }
