@@ -69,6 +69,32 @@ grep -q 'hidden tests' "$scratch/check03.log" || fail "a passing check does not 
 ./kit list >"$scratch/list.log" 2>&1
 grep -q "$steps of $steps steps pass" "$scratch/list.log" || fail "list: $(tail -6 "$scratch/list.log")"
 
+# The GitHub Classroom workflow: valid YAML, one command grader per step whose reporter id
+# matches, and every command it runs passes now that every step is written.
+wf=.github/workflows/classroom.yml
+[[ -f $wf ]] || fail "the handout has no $wf"
+python3 - "$wf" "$steps" >"$scratch/commands" <<'PY' || fail "$wf is not what GitHub Classroom expects"
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+steps = doc["jobs"]["run-autograding-tests"]["steps"]
+graders = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
+assert len(graders) == int(sys.argv[2]), len(graders)
+reporter = steps[-1]
+assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter")
+ids = [g["id"] for g in graders]
+assert reporter["with"]["runners"].split(",") == ids
+for g in graders:
+    assert reporter["env"][g["id"].upper() + "_RESULTS"] == "${{steps.%s.outputs.result}}" % g["id"]
+    assert g["with"]["command"].startswith("./kit check "), g["with"]["command"]
+    assert g["with"]["max-score"] > 0 and g["with"]["timeout"] > 0
+for g in graders:
+    print(g["with"]["command"])
+PY
+while read -r command; do
+  # shellcheck disable=SC2086 # the workflow's command, split as a shell would
+  $command >"$scratch/workflow.log" 2>&1 || fail "the workflow's '$command' failed: $(tail -5 "$scratch/workflow.log")"
+done <"$scratch/commands"
+
 # Reset keeps the learner's work and restores the starter.
 ./kit reset 01 >"$scratch/reset.log"
 grep -q 'todo("step 1: MicrotaskQueue::push")' exercises/01-microtask-queue/microtask_queue.cpp || fail "reset did not restore the starter"
