@@ -158,7 +158,7 @@ const bool installed = [] {
         EventLoop::set_watcher(&e);
       } else {
         std::cerr << "scenario: unknown option " << args[i]
-                  << " (--budget STEPS, --explain FILE)\n";
+                  << " (--scenario ID, --budget STEPS, --explain FILE)\n";
         std::exit(2);
       }
     }

@@ -21,4 +21,7 @@ void expect(std::string_view what);
 /// Marks @p what, declared with `expect`, as done.
 void arrived(std::string_view what);
 
+/// The scenario a program of several was asked to run (`--scenario ID`; "" if none).
+std::string_view selected();
+
 }  // namespace dartloop::scenario

@@ -137,7 +137,7 @@ std::map<std::string, milliseconds> compile_times(const fs::path& build_dir) {
     std::string output;
     fields >> start >> end >> mtime >> output;
     for (const char* prefix : {"CMakeFiles/runtime_", "CMakeFiles/graded_", "graded_",
-                               "CMakeFiles/scenario_", "scenario_"}) {
+                               "CMakeFiles/scenarios_", "scenarios_"}) {
       const std::string p = prefix;
       if (output.rfind(p, 0) == 0 && output.size() >= p.size() + 2) {
         times[output.substr(p.size(), 2)] += milliseconds(end - start);
@@ -374,6 +374,7 @@ SubmissionResult grade_submission(const GradeOptions& o) {
         "-DGRADED_STEPS=" + graded_list,
         "-DCASE_RUNNER_LIB=" + o.case_runner.string(),
         "-DSCENARIO_RUNNER_LIB=" + o.scenario_runner.string(),
+        "-DCATCH_PCH=" + o.catch_pch.string(),
         "-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher};
     const Limits cl = build_limits(std::chrono::seconds(120));
     say("building " + std::to_string(to_build.size()) + " step(s)");
@@ -428,7 +429,7 @@ SubmissionResult grade_submission(const GradeOptions& o) {
     if (s.status != StepStatus::graded) continue;
     for (const Scenario& scenario : s.step.scenarios) {
       if (o.only_case && *o.only_case != case_name(scenario)) continue;
-      const fs::path program = o.reference_scenarios / scenario.id;
+      const fs::path program = o.reference_scenarios / s.step.folder;
       ReferenceRun ref;
       if (!fs::exists(program)) {
         ref.run.ending = ScenarioEnding::not_started;
@@ -479,10 +480,10 @@ SubmissionResult grade_submission(const GradeOptions& o) {
       std::vector<std::string> weak;
       milliseconds wall{0};
       if (job.scenario != nullptr) {
-        const fs::path program = build / ("scenario_" + nn + "_" + job.scenario->id);
+        const fs::path program = build / ("scenarios_" + nn);
         if (!fs::exists(program)) {
           job.result->verdict = Verdict::not_run;
-          job.result->detail = "the scenario's program did not compile on your runtime";
+          job.result->detail = "the step's scenarios (one program) did not compile on your runtime";
           const Outcome again = run_sandboxed(
               o.sandbox,
               {"cmake", "--build", build.string(), "--target", program.filename().string()},

@@ -105,10 +105,11 @@ struct GradeOptions {
   unsigned compile_cpu_seconds = 120;        ///< CPU time of one compiler process
   std::uint64_t compile_memory_bytes = std::uint64_t{4} << 30;  ///< its address space
   std::filesystem::path scenario_runner;                        ///< libdartloop_scenario_runner.a
-  std::filesystem::path reference_scenarios;  ///< the reference's scenario programs, by id
-  std::chrono::seconds case_wall{20};         ///< wall time of one test case
-  unsigned case_cpu_seconds = 10;             ///< CPU time of one test case
-  std::string replay_prefix;                  ///< how to call the grader again ("./kit grade")
+  std::filesystem::path reference_scenarios;  ///< the reference's scenario programs, by step
+  std::filesystem::path catch_pch;     ///< catch.hpp precompiled by the kit (optional: speed only)
+  std::chrono::seconds case_wall{20};  ///< wall time of one test case
+  unsigned case_cpu_seconds = 10;      ///< CPU time of one test case
+  std::string replay_prefix;           ///< how to call the grader again ("./kit grade")
   std::function<void(const std::string&)> progress;  ///< one line per stage, may be empty
 };
 

@@ -27,8 +27,8 @@ constexpr const char* usage_text = R"(Usage: dartloop-grade grade SUBMISSION [op
        dartloop-grade grade-class FOLDER [--out DIR] [--parallel N] [options]
        dartloop-grade steps [LIST]     the course's steps (those of LIST) and their cases
        dartloop-grade scenario NAME PROGRAM [--expect pass|fail]
-                                       compares PROGRAM (the scenario NAME built on some
-                                       runtime) with the reference's run of it
+                                       compares the scenario NAME in PROGRAM (its step's
+                                       scenarios built on some runtime) with the reference
 
 SUBMISSION is a folder, a .zip or a .tar.gz of a learner's exercise files. grade-class grades
 every folder and archive of FOLDER (one per learner), writes NAME.txt and NAME.json for each
@@ -175,6 +175,7 @@ GradeOptions base_options(const Cli& cli) {
   o.case_runner = tools / "libdartloop_case_runner.a";
   o.scenario_runner = tools / "libdartloop_scenario_runner.a";
   o.reference_scenarios = tools / "scenarios";
+  o.catch_pch = tools / "catch_pch" / "catch_pch.hpp";
   for (const auto& p : {o.sandbox, o.case_runner, o.scenario_runner, o.reference_scenarios}) {
     if (!fs::exists(p)) {
       std::cerr << "dartloop-grade: error: " << p.string() << " is missing (build the kit)\n";
@@ -246,9 +247,13 @@ int scenario_command(const std::vector<std::string>& args) {
   }
   const auto course = load_course(DARTLOOP_KIT_ROOT);
   const Scenario* scenario = nullptr;
+  std::string step;
   for (const Step& s : course) {
     for (const Scenario& sc : s.scenarios) {
-      if (sc.name == args[0] || sc.id == args[0]) scenario = &sc;
+      if (sc.name == args[0] || sc.id == args[0]) {
+        scenario = &sc;
+        step = s.folder;
+      }
     }
   }
   if (scenario == nullptr) usage_error("no scenario is called \"" + args[0] + "\"");
@@ -257,8 +262,8 @@ int scenario_command(const std::vector<std::string>& args) {
   if (!fs::exists(program)) usage_error(args[1] + " does not exist");
   const fs::path scratch =
       fs::temp_directory_path() / ("dartloop-scenario-" + std::to_string(::getpid()));
-  const ReferenceRun ref = run_reference(tools / "dartloop-sandbox",
-                                         tools / "scenarios" / scenario->id, *scenario, scratch);
+  const ReferenceRun ref =
+      run_reference(tools / "dartloop-sandbox", tools / "scenarios" / step, *scenario, scratch);
   fs::remove_all(scratch);
   Limits limits;
   limits.confine = false;  // the kit's own programs, maybe built with sanitizers

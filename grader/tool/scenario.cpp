@@ -219,7 +219,9 @@ ScenarioRun run_scenario(const fs::path& sandbox, const fs::path& program, const
   limits.channel_fd = fd;
   limits.output_keep_bytes = std::max<std::size_t>(limits.output_keep_bytes, 256 * 1024);
   const Outcome outcome = run_sandboxed(
-      sandbox, {program.string(), "--budget", std::to_string(scenario.budget)}, limits);
+      sandbox,
+      {program.string(), "--scenario", scenario.id, "--budget", std::to_string(scenario.budget)},
+      limits);
   return interpret(outcome, secret);
 }
 
@@ -242,8 +244,8 @@ ReferenceRun run_reference(const fs::path& sandbox, const fs::path& program,
   limits.channel_fd = 5;
   const Outcome outcome =
       run_sandboxed(sandbox,
-                    {program.string(), "--budget", std::to_string(scenario.budget), "--explain",
-                     explain.string()},
+                    {program.string(), "--scenario", scenario.id, "--budget",
+                     std::to_string(scenario.budget), "--explain", explain.string()},
                     limits);
   ref.run = interpret(outcome, secret);
   std::ifstream in(explain);
@@ -440,9 +442,11 @@ void judge_scenario(CaseResult& result, const ReferenceRun& reference, const Sce
     if (!run.err.empty()) o += "\n[stderr]\n" + run.err.substr(0, 3000);
     return o;
   };
+  // The reference never crashes, hangs or exits early on a scenario of the kit: if it does,
+  // the kit is broken (a scenario, or the reference), and nobody's points depend on it.
   if (ref.ending == ScenarioEnding::not_started || ref.ending == ScenarioEnding::too_slow ||
-      ref.ending == ScenarioEnding::exited_early || ref.ending == ScenarioEnding::tampered ||
-      ref.ending == ScenarioEnding::output_flood) {
+      ref.ending == ScenarioEnding::crashes || ref.ending == ScenarioEnding::exited_early ||
+      ref.ending == ScenarioEnding::tampered || ref.ending == ScenarioEnding::output_flood) {
     result.verdict = Verdict::grader_error;
     result.detail = "the reference run of this scenario " + ending_words(ref) +
                     ": the kit is broken, not the submission";

@@ -287,7 +287,7 @@ TEST_CASE("A real reference run: its lines, its ending and where each line came 
       fs::temp_directory_path() / ("dartloop-test-ref-" + std::to_string(::getpid()));
   const fs::path dir = DARTLOOP_REFERENCE_SCENARIOS;
   const ReferenceRun puzzle =
-      run_reference(DARTLOOP_SANDBOX_EXE, dir / "seed_puzzle", find("seed puzzle"), scratch);
+      run_reference(DARTLOOP_SANDBOX_EXE, dir / "04-futures", find("seed puzzle"), scratch);
   CHECK(puzzle.run.ending == ScenarioEnding::completes);
   CHECK(puzzle.run.lines == std::vector<std::string>{"1", "6", "3", "5", "2", "4"});
   REQUIRE(puzzle.origins.size() == 6);
@@ -297,13 +297,13 @@ TEST_CASE("A real reference run: its lines, its ending and where each line came 
   CHECK(puzzle.origins[4].queue == "timer");  // Future(() => ...) is a zero timer
   CHECK(puzzle.origins[4].via == "zero-timer");
 
-  const ReferenceRun flood = run_reference(DARTLOOP_SANDBOX_EXE, dir / "a_flood_starves_run",
+  const ReferenceRun flood = run_reference(DARTLOOP_SANDBOX_EXE, dir / "03-event-loop",
                                            find("a flood starves run"), scratch);
   CHECK(flood.run.ending == ScenarioEnding::starves);
   CHECK_FALSE(flood.last_waiting.empty());
 
-  const ReferenceRun stuck = run_reference(DARTLOOP_SANDBOX_EXE, dir / "nothing_arrives",
-                                           find("nothing arrives"), scratch);
+  const ReferenceRun stuck =
+      run_reference(DARTLOOP_SANDBOX_EXE, dir / "03-event-loop", find("nothing arrives"), scratch);
   CHECK(stuck.run.ending == ScenarioEnding::deadlocks);
   CHECK(stuck.run.never_arrived == std::vector<std::string>{"the reply"});
 
