@@ -271,6 +271,12 @@ int scenario_command(const std::vector<std::string>& args) {
   limits.wall = std::chrono::seconds(60);
   limits.cpu_seconds = 30;
   limits.open_files = 256;
+  if (ref.run.ending == ScenarioEnding::deadlocks) {
+    // What never ran holds memory for good: a coroutine parked on a future nobody completes
+    // is never destroyed by a runtime that does not track its frames (the course's does not;
+    // Dart's collector would). A leak report there is the scenario's point, not a failure.
+    limits.env.push_back("ASAN_OPTIONS=detect_leaks=0");
+  }
   const ScenarioRun run = run_scenario(tools / "dartloop-sandbox", program, *scenario, limits);
   CaseResult result;
   result.name = case_name(*scenario);
